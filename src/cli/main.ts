@@ -1,0 +1,124 @@
+/**
+ * The `assay` command line. Each subcommand lives in its own module; this file only wires
+ * arguments to them and turns their results into exit statuses.
+ */
+import { Command, Option } from 'commander';
+import { testCommand, type Output } from './test-command.js';
+import { lintCommand } from './lint-command.js';
+import { runCommand, EXIT_USAGE, type RunOptions } from './run-command.js';
+import { serveCommand, SERVE_DESCRIPTION, SERVE_EXAMPLES, type ServeFlags } from './serve-command.js';
+import { configFromEnv, ConfigError, type AssayConfig } from '../runtime/config.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const io: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export function buildProgram(exit: (code: number) => void, config: AssayConfig): Command {
+  const program = new Command();
+  program
+    .name('assay')
+    .description(
+      'Metric-gated progressive delivery: evaluates Argo Rollouts AnalysisTemplates and AnalysisRuns exactly as Argo does.',
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride((err) => {
+      // commander's own usage errors (unknown option, missing argument) are "invalid input".
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') exit(0);
+      else exit(err.exitCode === 0 ? 0 : 4);
+      throw err;
+    });
+
+  program
+    .command('test')
+    .summary('unit-test AnalysisTemplates offline on a virtual clock')
+    .description(
+      'Runs AnalysisTest documents (apiVersion assay/v1alpha1): each names templates, how the run is\n' +
+        'created, what the providers answer at each measurement, and the verdict it must reach.\n' +
+        'The real resolution, scheduling and assessment code runs on a virtual clock: no cluster,\n' +
+        'no metric backend, no waiting. Directories are searched for *.yaml/*.yml files with tests.\n\n' +
+        'Exit status: 0 all passed, 1 an expectation failed, 2 a file is invalid.',
+    )
+    .argument('<paths...>', 'AnalysisTest files or directories')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExample:\n  assay test test/analysis\n  assay test my-template.test.yaml --output json | jq .failed')
+    .action(async (paths: string[], opts: { output?: string }) => exit(await testCommand(paths, opts, io)));
+
+  program
+    .command('lint')
+    .summary('check AnalysisTemplates and AnalysisRuns for mistakes before they gate a release')
+    .description(
+      'Checks every AnalysisTemplate, ClusterAnalysisTemplate and AnalysisRun in the given files or\n' +
+        'directories: schema, Argo\'s metric rules (limits, count, interval, exactly one provider),\n' +
+        'conditions that do not compile, {{args.x}} placeholders without a declared arg, duplicate\n' +
+        'metric names, and dryRun / measurementRetention rules that match no metric.\n\n' +
+        'Exit status: 0 clean, 1 problems found, 2 a file cannot be read or parsed.',
+    )
+    .argument('<paths...>', 'manifest files or directories')
+    .action(async (paths: string[]) => exit(await lintCommand(paths, io)));
+
+  program
+    .command('run')
+    .summary('run an analysis live against real metric providers and exit with its verdict')
+    .description(
+      'Creates an AnalysisRun from AnalysisTemplates (as a Rollout would) or takes an AnalysisRun from\n' +
+        'the files, runs it in-process against the real providers (Prometheus, web), shows each\n' +
+        'measurement as it is taken, and prints the verdict with its reason. Ctrl-C terminates the run\n' +
+        'the way spec.terminate does. Use it in a pipeline before and after switching traffic.\n\n' +
+        'Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive, 4 usage or invalid input.',
+    )
+    .requiredOption('-f, --file <path>', 'template or AnalysisRun file or directory (repeatable)', collect)
+    .option('-t, --template <name>', 'template to use (repeatable; "cluster:NAME" for a ClusterAnalysisTemplate); default: all in the files', collect)
+    .option('-a, --arg <name=value>', 'argument value (repeatable)', collect)
+    .option('--prometheus <url>', 'Prometheus address for metrics without one (default $ARGO_ROLLOUTS_PROMETHEUS_ADDRESS)')
+    .option('-n, --namespace <ns>', 'namespace of the run', 'default')
+    .option('--name <name>', 'name of the run')
+    .addOption(new Option('-o, --output <format>', 'text or json (json: the final AnalysisRun on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  assay run -f examples/templates/success-rate.yaml -a service-name=checkout --prometheus http://prometheus:9090\n' +
+        '  assay run -f analysis/ -t success-rate -t cluster:error-budget -a service-name=checkout -o json > verdict.json\n' +
+        '  assay run -f examples/templates/success-rate.yaml -a service-name=checkout && ./switch-traffic.sh',
+    )
+    .action(async (opts: RunOptions) => exit(await runCommand(opts, config, io, process.stdout)));
+
+  program
+    .command('serve')
+    .summary('run the engine as an HTTP service: API, live event streams, Prometheus metrics')
+    .description(SERVE_DESCRIPTION)
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '8080')
+    .option('--host <address>', 'address to bind (0.0.0.0 to accept connections from other hosts)', '127.0.0.1')
+    .option('--templates <dir>', 'directory of AnalysisTemplates/ClusterAnalysisTemplates (reloaded on SIGHUP)')
+    .option('--store-dir <dir>', 'keep runs as files in DIR (default: in memory, lost when the process exits)')
+    .addOption(new Option('--role <role>', 'all, api or worker (see above)').choices(['all', 'api', 'worker']).default('all'))
+    .option('--concurrency <n>', 'runs measured at once by this process', '16')
+    .addHelpText('after', SERVE_EXAMPLES)
+    .action(async (opts: ServeFlags) => exit(await serveCommand(opts, config, io)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let code = 0;
+  let config: AssayConfig;
+  try {
+    config = configFromEnv(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.err(`assay: ${err.message}`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  const program = buildProgram((c) => {
+    code = c;
+  }, config);
+  try {
+    await program.parseAsync(argv);
+  } catch {
+    // exitOverride already recorded the exit code.
+  }
+  process.exitCode = code;
+}

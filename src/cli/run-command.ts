@@ -1,0 +1,120 @@
+/**
+ * `assay run`: create an AnalysisRun from templates (or take one) and run it live against real
+ * providers, in-process, showing progress; then print the verdict. This is what a pipeline calls
+ * before and after it switches traffic.
+ * Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive, 4 usage or invalid input.
+ */
+import { loadPaths } from '../api/load.js';
+import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } from '../api/types.js';
+import { isCompleted } from '../api/phase.js';
+import { assemble } from '../runtime/assemble.js';
+import type { AssayConfig } from '../runtime/config.js';
+import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
+import { MemoryRunStore } from '../store/memory-store.js';
+import { runKey } from '../store/run-store.js';
+import { LineProgress, TableProgress, type ProgressSink } from './progress.js';
+import type { Output } from './test-command.js';
+
+export const EXIT_BY_PHASE: Record<string, number> = { Successful: 0, Failed: 1, Error: 2, Inconclusive: 3 };
+export const EXIT_USAGE = 4;
+
+export interface RunOptions {
+  file: string[];
+  template?: string[];
+  arg?: string[];
+  prometheus?: string;
+  output?: string;
+  namespace?: string;
+  name?: string;
+  timeout?: string;
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(pairs: readonly string[]): Argument[] {
+  return pairs.map((p) => {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new UsageError(`--arg "${p}": expected name=value`);
+    return { name: p.slice(0, i), value: p.slice(i + 1) };
+  });
+}
+
+/** Build the AnalysisRun described by the files and flags (templates + args, or a given run). */
+export async function runFromFiles(opts: RunOptions): Promise<AnalysisRun> {
+  if (opts.file.length === 0) throw new UsageError('name the templates with -f FILE (see `assay run --help`)');
+  const loaded = await loadPaths(opts.file);
+  if (loaded.errors.length > 0) throw new UsageError(loaded.errors.map((e) => e.message).join('\n'));
+  const namespace = opts.namespace ?? 'default';
+  const templates = loaded.resources.filter((r) => r.kind === 'AnalysisTemplate' || r.kind === 'ClusterAnalysisTemplate');
+  const runs = loaded.resources.filter((r) => r.kind === 'AnalysisRun');
+  const args = parseArgs(opts.arg ?? []);
+  const name = opts.name ?? `assay-run-${Date.now().toString(36)}`;
+  if (runs.length > 0 && !opts.template?.length) {
+    if (runs.length > 1) throw new UsageError(`the files hold ${runs.length} AnalysisRuns; keep one, or use --template`);
+    const run = structuredClone(runs[0]!.object as AnalysisRun);
+    delete run.status;
+    run.metadata = { ...run.metadata, namespace: run.metadata.namespace ?? namespace, name: run.metadata.name ?? name };
+    return run;
+  }
+  if (templates.length === 0) throw new UsageError('the files hold no AnalysisTemplate, ClusterAnalysisTemplate or AnalysisRun');
+  const refs: AnalysisTemplateRef[] = opts.template?.length
+    ? opts.template.map((t) => (t.startsWith('cluster:') ? { templateName: t.slice(8), clusterScope: true } : { templateName: t }))
+    : templates.map((t) => ({ templateName: t.name ?? '', ...(t.kind === 'ClusterAnalysisTemplate' ? { clusterScope: true } : {}) }));
+  const lookup = templateLookup(templates.map((t) => t.object as AnalysisTemplate), { matchNamespace: false });
+  const built = analysisRunFromTemplates({ namespace, name, templates: refs, args }, lookup);
+  if (!built.ok) throw new UsageError(built.error);
+  return built.value;
+}
+
+export async function runCommand(opts: RunOptions, config: AssayConfig, io: Output, stdout: NodeJS.WriteStream): Promise<number> {
+  let run: AnalysisRun;
+  try {
+    run = await runFromFiles(opts);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`assay run: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  const json = opts.output === 'json';
+  const effective: AssayConfig = { ...config, ...(opts.prometheus ? { prometheusAddress: opts.prometheus } : {}) };
+  delete effective.redisUrl; // `assay run` is always in-process
+  const store = new MemoryRunStore();
+  const { engine, close } = assemble({ config: effective, store });
+  const progress: ProgressSink = json ? new LineProgress(io.err) : stdout.isTTY ? new TableProgress(stdout) : new LineProgress(io.out);
+
+  const done = new Promise<AnalysisRun>((resolve) => {
+    engine.listen({
+      onStatus: (_key, r) => {
+        progress.update(r);
+        if (isCompleted(r.status?.phase)) resolve(r);
+      },
+    });
+  });
+  const created = await engine.submit(run);
+  const key = runKey(created);
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      io.err('assay run: interrupted again, exiting without a verdict');
+      process.exit(130);
+    }
+    io.err('assay run: terminating the run (Ctrl-C again to exit at once)');
+    void engine.terminate(key);
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  await engine.start();
+  const final = await done;
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigint);
+  await close();
+  progress.finish(final);
+  const phase = final.status?.phase ?? 'Error';
+  const message = final.status?.message ? ` — ${final.status.message}` : '';
+  if (json) io.out(JSON.stringify(final, null, 2));
+  else io.out(`Verdict: ${phase}${message}`);
+  return EXIT_BY_PHASE[phase] ?? 2;
+}

@@ -1,0 +1,63 @@
+/**
+ * Reading a Metric the way Argo's Go types read it: IntOrString values, defaults and the
+ * effective count. Pure helpers shared by validation, scheduling and assessment.
+ */
+import type { IntOrString, Metric } from '../api/types.js';
+import { goAtoi } from './go-format.js';
+
+/** Argo's DefaultConsecutiveErrorLimit. */
+export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+/** Argo's DefaultErrorRetryInterval: after an Error measurement, and when no interval is set. */
+export const ERROR_RETRY_INTERVAL_MS = 10_000;
+/** Argo's DefaultMeasurementHistoryLimit. */
+export const DEFAULT_MEASUREMENT_HISTORY_LIMIT = 10;
+
+/** `IntOrString.IntValue()`: an int as is, a string through Go's Atoi (failure gives 0). */
+export function intValue(v: IntOrString): number {
+  if (typeof v === 'number') return Math.trunc(v);
+  return goAtoi(v);
+}
+
+/** The value of an optional IntOrString, or `undefined` when the field is absent (Go nil). */
+export function optInt(v: IntOrString | undefined | null): number | undefined {
+  return v === undefined || v === null ? undefined : intValue(v);
+}
+
+/**
+ * Argo's `Metric.EffectiveCount()`: `count` unless it is unset or 0; then 1 when there is no
+ * interval, otherwise undefined (the metric runs until something else stops it).
+ */
+export function effectiveCount(metric: Metric): number | undefined {
+  const count = optInt(metric.count);
+  if (count === undefined || count === 0) return metric.interval ? undefined : 1;
+  return count;
+}
+
+export function failureLimitOf(metric: Metric): number {
+  return optInt(metric.failureLimit) ?? 0;
+}
+
+export function inconclusiveLimitOf(metric: Metric): number {
+  return optInt(metric.inconclusiveLimit) ?? 0;
+}
+
+export function consecutiveErrorLimitOf(metric: Metric): number {
+  return optInt(metric.consecutiveErrorLimit) ?? DEFAULT_CONSECUTIVE_ERROR_LIMIT;
+}
+
+export function consecutiveSuccessLimitOf(metric: Metric): number {
+  return optInt(metric.consecutiveSuccessLimit) ?? 0;
+}
+
+/** The provider keys set on a metric, counting each plugin entry (Argo counts `len(plugin)`). */
+export function providerKeysOf(metric: Metric): string[] {
+  const keys: string[] = [];
+  const provider = (metric.provider ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(provider)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'plugin') {
+      for (const name of Object.keys(value as Record<string, unknown>)) keys.push(`plugin/${name}`);
+    } else keys.push(key);
+  }
+  return keys;
+}

@@ -1,0 +1,198 @@
+/**
+ * One reconcile of an AnalysisRun (Argo's reconcileAnalysisRun), as two pure halves around the
+ * provider calls that only the shell may make:
+ *
+ *   plan = planReconcile(run, now)              what is due, or an early exit
+ *   (shell: fetch secrets -> resolveTaskMetrics -> call providers -> toMeasurement)
+ *   done = finishReconcile(plan, outcomes, now) record, assess, trim, next wake-up
+ */
+import type { AnalysisRun, Argument, Measurement, Metric, MetricResult } from '../api/types.js';
+import { isCompleted, type Phase } from '../api/phase.js';
+import {
+  argsWithSecrets,
+  argsWithoutSecrets,
+  redact,
+  resolveMetricArgs,
+  resolveMetrics,
+  type Resolved,
+} from './args.js';
+import { assessRunStatus, isTerminating, type AnalysisEvent } from './assess.js';
+import { DEFAULT_MEASUREMENT_HISTORY_LIMIT } from './metric-spec.js';
+import { dryRunMetrics, retentionMetrics } from './rules.js';
+import { dueTasks, nextReconcileAt, type MetricTask } from './schedule.js';
+import { formatTime, type Instant } from './time.js';
+import { validateMetrics } from './validate.js';
+
+export interface ReconcileState {
+  /** A deep copy of the run; finishReconcile mutates and returns it. */
+  run: AnalysisRun;
+  /** spec.metrics resolved with secrets replaced by a stand-in (for deciding, never for querying). */
+  resolved: Metric[];
+  dryRun: Map<string, true>;
+  retention: Map<string, { limit: number }>;
+  terminating: boolean;
+}
+
+export type ReconcilePlan =
+  /** Completed runs are frozen: nothing to do (the shell may still apply the TTL). */
+  | { kind: 'frozen' }
+  /** A spec error ended the run (phase Error, no completedAt): write `run` and stop. */
+  | { kind: 'failed'; run: AnalysisRun; events: AnalysisEvent[] }
+  | { kind: 'measure'; state: ReconcileState; tasks: MetricTask[] };
+
+export interface TaskOutcome {
+  task: MetricTask;
+  /** The measurement produced by run/resume/terminate (see judge.toMeasurement). */
+  measurement: Measurement;
+  /** Provider metadata stored when the metric's result is first created (e.g. ResolvedPrometheusQuery). */
+  resultMetadata?: Record<string, string>;
+  /** True when this outcome came from terminating an in-flight measurement. */
+  terminated?: boolean;
+}
+
+export interface ReconcileResult {
+  run: AnalysisRun;
+  events: AnalysisEvent[];
+  /** When to reconcile next, if anything is scheduled. */
+  nextAt?: Instant;
+}
+
+export function failRun(run: AnalysisRun, message: string): { kind: 'failed'; run: AnalysisRun; events: AnalysisEvent[] } {
+  const copy = structuredClone(run);
+  copy.status = { ...(copy.status ?? { phase: '' }), phase: 'Error', message };
+  return {
+    kind: 'failed',
+    run: copy,
+    events: [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }],
+  };
+}
+
+export function planReconcile(orig: AnalysisRun, now: Instant): ReconcilePlan {
+  if (isCompleted(orig.status?.phase)) return { kind: 'frozen' };
+  const run = structuredClone(orig);
+  run.status ??= { phase: '' };
+  run.status.metricResults ??= [];
+  const resolved = resolveMetrics(run.spec.metrics ?? [], argsWithoutSecrets(run.spec.args ?? []));
+  if (!resolved.ok) return failRun(orig, `Unable to resolve metric arguments: ${resolved.error}`);
+  const invalid = validateMetrics(resolved.value);
+  if (invalid !== undefined) return failRun(orig, `Analysis spec invalid: ${invalid}`);
+  const dry = dryRunMetrics(run.spec.dryRun, resolved.value);
+  if (!dry.ok) return failRun(orig, `Analysis spec invalid: ${dry.error}`);
+  const retention = retentionMetrics(run.spec.measurementRetention, resolved.value);
+  if (!retention.ok) return failRun(orig, `Analysis spec invalid: ${retention.error}`);
+  const terminating = isTerminating(run);
+  const state: ReconcileState = {
+    run,
+    resolved: resolved.value,
+    dryRun: dry.value,
+    retention: retention.value,
+    terminating,
+  };
+  return { kind: 'measure', state, tasks: dueTasks(run, resolved.value, terminating, now) };
+}
+
+/**
+ * The metrics the providers receive: spec.metrics[i] resolved with real secret values
+ * (`secretValues` keyed by arg name). An error ends the run like Argo's resolveArgs failure.
+ */
+export function resolveTaskMetrics(
+  state: ReconcileState,
+  tasks: readonly MetricTask[],
+  secretValues: ReadonlyMap<string, string>,
+): Resolved<Metric[]> {
+  const args: Argument[] = argsWithSecrets(state.run.spec.args ?? [], secretValues);
+  const out: Metric[] = [];
+  for (const task of tasks) {
+    const r = resolveMetricArgs(state.run.spec.metrics[task.index]!, args);
+    if (!r.ok) return r;
+    out.push(r.value);
+  }
+  return { ok: true, value: out };
+}
+
+function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: readonly string[], now: Instant): void {
+  const results = state.run.status!.metricResults!;
+  const name = outcome.task.name;
+  let result: MetricResult | undefined = results.find((r) => r.name === name);
+  if (!result) {
+    result = { name, phase: 'Running' };
+    if (state.dryRun.has(name)) result.dryRun = true;
+    if (outcome.resultMetadata && Object.keys(outcome.resultMetadata).length > 0) {
+      result.metadata = { ...outcome.resultMetadata };
+    }
+    results.push(result);
+  }
+  const m: Measurement = { ...outcome.measurement };
+  if (outcome.terminated && (m.phase === 'Successful' || m.phase === 'Inconclusive')) m.message = 'Metric Terminated';
+  if (isCompleted(m.phase)) {
+    m.finishedAt ??= formatTime(now);
+    const bumpOf = (field: 'successful' | 'failed' | 'inconclusive' | 'error') => (result![field] ?? 0) + 1;
+    switch (m.phase) {
+      case 'Successful':
+        result.successful = bumpOf('successful');
+        result.count = (result.count ?? 0) + 1;
+        result.consecutiveError = 0;
+        result.consecutiveSuccess = (result.consecutiveSuccess ?? 0) + 1;
+        break;
+      case 'Failed':
+      case 'Inconclusive':
+        if (m.phase === 'Failed') result.failed = bumpOf('failed');
+        else result.inconclusive = bumpOf('inconclusive');
+        result.count = (result.count ?? 0) + 1;
+        result.consecutiveError = 0;
+        result.consecutiveSuccess = 0;
+        break;
+      case 'Error':
+        result.error = bumpOf('error');
+        result.consecutiveError = (result.consecutiveError ?? 0) + 1;
+        result.consecutiveSuccess = 0;
+        break;
+    }
+  }
+  const message = redact(m.message, secrets);
+  if (message) m.message = message;
+  else delete m.message;
+  const list = (result.measurements ??= []);
+  if (outcome.task.incomplete && list.length > 0) list[list.length - 1] = m;
+  else list.push(m);
+}
+
+/** Record the outcomes, assess, trim history and compute the next wake-up. */
+export function finishReconcile(
+  state: ReconcileState,
+  outcomes: readonly TaskOutcome[],
+  secrets: readonly string[],
+  now: Instant,
+): ReconcileResult {
+  const run = state.run;
+  for (const outcome of outcomes) recordOutcome(state, outcome, secrets, now);
+  const status = run.status!;
+  const assessed = assessRunStatus(run, state.resolved, state.dryRun, formatTime(now));
+  const events = assessed.events;
+  if (assessed.phase !== status.phase) {
+    status.phase = assessed.phase as Phase;
+    if (assessed.message) status.message = assessed.message;
+    else delete status.message;
+    if (isCompleted(assessed.phase)) {
+      events.push({
+        type: assessed.phase === 'Error' || assessed.phase === 'Failed' ? 'Warning' : 'Normal',
+        reason: `AnalysisRun${assessed.phase}`,
+        message: `Analysis Completed. Result: ${assessed.phase}`,
+      });
+      status.completedAt ??= formatTime(now);
+    }
+  }
+  for (const result of status.metricResults ?? []) {
+    const rule = state.retention.get(result.name);
+    const limit = rule && rule.limit > 0 ? rule.limit : DEFAULT_MEASUREMENT_HISTORY_LIMIT;
+    const ms = result.measurements;
+    if (ms && ms.length > limit) result.measurements = ms.slice(ms.length - limit);
+  }
+  if ((status.metricResults ?? []).length === 0) delete status.metricResults;
+  const out: ReconcileResult = { run, events };
+  if (!isCompleted(status.phase)) {
+    const next = nextReconcileAt(run, state.resolved, now);
+    if (next !== undefined) out.nextAt = next;
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * The contract every metric provider implements. A provider OBSERVES; the engine JUDGES.
+ *
+ * - `measure` queries the backend once and returns an Observation. It never applies
+ *   successCondition/failureCondition (the engine does, in one place) unless the provider is one
+ *   that judges itself (job, kayenta), which returns `judged`.
+ * - Expected failures (unreachable backend, timeout, non-2xx, malformed body, bad config) are
+ *   returned as `{kind: 'error'}` with a stable code. A thrown exception is a bug; the engine turns
+ *   it into an Error measurement with code `Internal`.
+ * - `ctx.signal` aborts on timeout and shutdown: pass it to every request.
+ * - Providers never read `process.env`: start-up configuration arrives in `ctx.env`.
+ * - Secret values may appear in the config (resolved `secretKeyRef` args); the engine redacts them
+ *   from messages, so a provider may quote its config in errors, but should not log it.
+ */
+export type Instant = number; // epoch milliseconds
+
+/** Stable failure codes, usable in metrics and by callers that branch on the kind of failure. */
+export type ProviderErrorCode =
+  | 'Config' // the provider block is invalid (Argo: provider construction failed)
+  | 'Unreachable' // connection refused / DNS / TLS
+  | 'Timeout' // the request outlived its timeout
+  | 'Unauthorized' // 401/403 from the backend
+  | 'BadResponse' // non-2xx, malformed body, unsupported result type
+  | 'BadQuery' // the backend rejected the query (e.g. PromQL parse error)
+  | 'NoData' // the provider defines "no data" as an error (e.g. graphite, wavefront)
+  | 'Aborted' // shut down before finishing
+  | 'Internal'; // a bug: an exception escaped the provider
+
+export type Observation =
+  /** A raw result; the engine evaluates the conditions against `value`. */
+  | { kind: 'value'; value: unknown; display: string; metadata?: Record<string, string> }
+  /** A provider that judges itself (job, kayenta) reports the phase directly. */
+  | {
+      kind: 'judged';
+      phase: 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
+      display?: string;
+      message?: string;
+      metadata?: Record<string, string>;
+    }
+  /** Still in flight (asynchronous providers): the engine calls `resume` at or after `resumeAt`. */
+  | { kind: 'inProgress'; resumeAt: Instant; display?: string; metadata?: Record<string, string> }
+  /** An expected failure: becomes an Error measurement with `message`. */
+  | { kind: 'error'; code: ProviderErrorCode; message: string; metadata?: Record<string, string> };
+
+/** Start-up configuration that Argo reads from the environment, parsed once and passed in. */
+export interface ProviderEnv {
+  /** ARGO_ROLLOUTS_PROMETHEUS_ADDRESS: used when a prometheus metric has no `address`. */
+  prometheusAddress?: string;
+  /** ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE: where job metrics create their Jobs. */
+  jobNamespace?: string;
+}
+
+/** The measurement in flight, as stored in status, for `resume`/`terminate`. */
+export interface PriorMeasurement {
+  startedAt?: Instant;
+  resumeAt?: Instant;
+  value?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface MeasureContext {
+  /** Aborts on the provider's timeout or engine shutdown. */
+  signal: AbortSignal;
+  /** The evaluation time: "now" for live runs, a historical instant for backtests. */
+  now: Instant;
+  env: ProviderEnv;
+  run: { namespace: string; name: string; uid: string; startedAt?: Instant };
+  metric: {
+    name: string;
+    interval?: string;
+    /** 1-based index of this measurement among all measurements of the metric (count + error + 1). */
+    index: number;
+  };
+}
+
+export interface MetricProvider<C = unknown> {
+  /** The key under `metric.provider` (e.g. `prometheus`). */
+  readonly key: string;
+  /** Argo's provider type name (e.g. `Prometheus`), used as the `type` label of metrics. */
+  readonly type: string;
+  /**
+   * Validate and normalise the provider block (placeholders already resolved). Returns Argo's
+   * construction error message on failure; it becomes the measurement's Error message.
+   */
+  parseConfig(raw: unknown, env: ProviderEnv): { ok: true; config: C } | { ok: false; message: string };
+  /** Take one measurement. Must not throw for expected failures. */
+  measure(config: C, ctx: MeasureContext): Promise<Observation>;
+  /** Poll a measurement that `measure` returned as `inProgress`. Only asynchronous providers. */
+  resume?(config: C, prior: PriorMeasurement, ctx: MeasureContext): Promise<Observation>;
+  /** Stop a measurement in flight (run terminating). Only asynchronous providers. */
+  terminate?(config: C, prior: PriorMeasurement, ctx: MeasureContext): Promise<Observation>;
+  /** Argo's GetMetadata: stored once on the MetricResult (e.g. ResolvedPrometheusQuery). */
+  metadata?(config: C): Record<string, string> | undefined;
+  /** Release pooled resources (connections, token caches). */
+  close?(): Promise<void>;
+}

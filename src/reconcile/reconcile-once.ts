@@ -1,0 +1,89 @@
+/**
+ * The imperative shell of one reconcile: plan (pure) -> fetch secrets -> measure in parallel
+ * -> finish (pure). It touches the outside world only through the ports it is given.
+ */
+import type { AnalysisRun } from '../api/types.js';
+import { secretRefsOf } from '../engine/args.js';
+import type { AnalysisEvent } from '../engine/assess.js';
+import { toMeasurement } from '../engine/judge.js';
+import {
+  failRun,
+  finishReconcile,
+  planReconcile,
+  resolveTaskMetrics,
+  type TaskOutcome,
+} from '../engine/reconcile.js';
+import { parseTime, type Instant } from '../engine/time.js';
+import type { Clock, Measurer, SecretSource } from './ports.js';
+
+export interface ReconcileDeps {
+  clock: Clock;
+  measurer: Measurer;
+  secrets: SecretSource;
+}
+
+export type ReconcileOutcome =
+  | { kind: 'frozen' }
+  | { kind: 'updated'; run: AnalysisRun; events: AnalysisEvent[]; nextAt?: Instant; secrets: string[] };
+
+export async function reconcileOnce(run: AnalysisRun, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+  const started = deps.clock.now();
+  const plan = planReconcile(run, started);
+  if (plan.kind === 'frozen') return plan;
+  if (plan.kind === 'failed') return { kind: 'updated', run: plan.run, events: plan.events, secrets: [] };
+  const { state, tasks } = plan;
+  const namespace = run.metadata.namespace ?? 'default';
+
+  // Argo fetches every secret-backed arg on every reconcile, even with nothing due.
+  const secretValues = new Map<string, string>();
+  for (const ref of secretRefsOf(run.spec.args ?? [])) {
+    const got = await deps.secrets.get(namespace, ref.name, ref.key);
+    if (!got.ok) {
+      const failed = failRun(run, `Unable to resolve metric arguments: ${got.error}`);
+      return { kind: 'updated', run: failed.run, events: failed.events, secrets: [] };
+    }
+    secretValues.set(ref.arg, got.value);
+  }
+  const secrets = [...new Set(secretValues.values())];
+  const metrics = resolveTaskMetrics(state, tasks, secretValues);
+  if (!metrics.ok) {
+    const failed = failRun(run, `Unable to resolve metric arguments: ${metrics.error}`);
+    return { kind: 'updated', run: failed.run, events: failed.events, secrets };
+  }
+
+  const runRef = {
+    namespace,
+    name: run.metadata.name ?? '',
+    uid: run.metadata.uid ?? '',
+    ...(parseTime(run.status?.startedAt) !== undefined ? { startedAt: parseTime(run.status?.startedAt)! } : {}),
+  };
+  const outcomes: TaskOutcome[] = await Promise.all(
+    tasks.map(async (task, i): Promise<TaskOutcome> => {
+      const metric = metrics.value[i]!;
+      const result = run.status?.metricResults?.find((r) => r.name === task.name);
+      const index = (result?.count ?? 0) + (result?.error ?? 0) + 1;
+      const mode = task.incomplete ? (state.terminating ? 'terminate' : 'resume') : 'measure';
+      const at = deps.clock.now();
+      const response = await deps.measurer.measure({
+        metric,
+        mode,
+        ...(task.incomplete ? { prior: task.incomplete } : {}),
+        index,
+        run: runRef,
+        now: at,
+      });
+      const outcome: TaskOutcome = {
+        task,
+        measurement:
+          response.observation === 'unchanged'
+            ? task.incomplete!
+            : toMeasurement(metric, response.observation, at, deps.clock.now(), task.incomplete),
+        terminated: mode === 'terminate',
+      };
+      if (response.resultMetadata) outcome.resultMetadata = response.resultMetadata;
+      return outcome;
+    }),
+  );
+  const done = finishReconcile(state, outcomes, secrets, deps.clock.now());
+  return { kind: 'updated', run: done.run, events: done.events, secrets, ...(done.nextAt !== undefined ? { nextAt: done.nextAt } : {}) };
+}

@@ -1,0 +1,87 @@
+/**
+ * The composition root: the only place that chooses concrete adapters (memory or BullMQ
+ * scheduler, providers) and wires them into an Engine. Everything else receives ports.
+ */
+import { createPrometheusProvider } from '../../providers/prometheus/index.js';
+import { createWebProvider } from '../../providers/web/index.js';
+import type { MetricProvider } from '../metric/provider.js';
+import type { SecretSource } from '../reconcile/ports.js';
+import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
+import { MemoryScheduler } from '../scheduler/memory-scheduler.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { RunStore } from '../store/run-store.js';
+import type { AssayConfig } from './config.js';
+import { Engine } from './engine.js';
+import { ProviderMeasurer } from './provider-measurer.js';
+
+export interface Assembly {
+  engine: Engine;
+  scheduler: Scheduler;
+  measurer: ProviderMeasurer;
+  /** Stop ticking, abort in-flight provider calls, release connections. */
+  close(): Promise<void>;
+}
+
+export interface AssembleOptions {
+  config: AssayConfig;
+  store: RunStore;
+  secrets?: SecretSource;
+  /** Extra providers (tests, plugins), added to the built-in ones. */
+  providers?: MetricProvider<unknown>[];
+  /** Scheduler override; by default BullMQ when config.redisUrl is set, else in-memory. */
+  scheduler?: Scheduler;
+  onProviderError?: (provider: string, code: string) => void;
+  onSchedulerError?: (err: unknown, runKey?: string) => void;
+}
+
+export function builtinProviders(): MetricProvider<unknown>[] {
+  return [createPrometheusProvider() as MetricProvider<unknown>, createWebProvider() as MetricProvider<unknown>];
+}
+
+/** Secrets are unavailable outside Kubernetes unless a source is given. */
+export const noSecrets: SecretSource = {
+  async get(_namespace, name) {
+    return { ok: false, error: `secrets "${name}" not found` };
+  },
+};
+
+export function assemble(opts: AssembleOptions): Assembly {
+  const shutdown = new AbortController();
+  const scheduler =
+    opts.scheduler ??
+    (opts.config.redisUrl
+      ? new BullMQScheduler({
+          connection: opts.config.redisUrl,
+          queueName: opts.config.queueName,
+          ...(opts.onSchedulerError ? { onError: opts.onSchedulerError } : {}),
+        })
+      : new MemoryScheduler(opts.onSchedulerError ? { onError: (e, k) => opts.onSchedulerError!(e, k) } : {}));
+  const measurer = new ProviderMeasurer({
+    providers: [...builtinProviders(), ...(opts.providers ?? [])],
+    env: {
+      ...(opts.config.prometheusAddress ? { prometheusAddress: opts.config.prometheusAddress } : {}),
+      ...(opts.config.jobNamespace ? { jobNamespace: opts.config.jobNamespace } : {}),
+    },
+    shutdown: shutdown.signal,
+    ...(opts.onProviderError ? { onProviderError: opts.onProviderError } : {}),
+  });
+  const engine = new Engine({
+    store: opts.store,
+    scheduler,
+    measurer,
+    secrets: opts.secrets ?? noSecrets,
+    clock: { now: () => Date.now() },
+  });
+  return {
+    engine,
+    scheduler,
+    measurer,
+    async close() {
+      // Let in-flight ticks finish (the scheduler's grace period) before aborting provider calls,
+      // so that a shutdown never records an aborted query as an Error measurement.
+      await scheduler.close();
+      shutdown.abort();
+      await measurer.close();
+    },
+  };
+}

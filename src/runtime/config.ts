@@ -1,0 +1,45 @@
+/**
+ * Start-up configuration: the environment is read here, once, and everything else receives the
+ * parsed result. No other module reads process.env.
+ */
+import { z } from 'zod';
+
+const envSchema = z.object({
+  REDIS_URL: z.string().url().optional(),
+  ARGO_ROLLOUTS_PROMETHEUS_ADDRESS: z.string().min(1).optional(),
+  ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE: z.string().min(1).optional(),
+  ASSAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  ASSAY_API_TOKEN: z.string().min(1).optional(),
+  ASSAY_QUEUE: z.string().min(1).optional(),
+  KUBECONFIG: z.string().optional(),
+});
+
+export interface AssayConfig {
+  redisUrl?: string;
+  prometheusAddress?: string;
+  jobNamespace?: string;
+  logLevel: string;
+  apiToken?: string;
+  queueName: string;
+  kubeconfig?: string;
+}
+
+export class ConfigError extends Error {}
+
+export function configFromEnv(env: Record<string, string | undefined>): AssayConfig {
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`environment variable ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const config: AssayConfig = { logLevel: e.ASSAY_LOG_LEVEL ?? 'info', queueName: e.ASSAY_QUEUE ?? 'assay-ticks' };
+  if (e.REDIS_URL) config.redisUrl = e.REDIS_URL;
+  if (e.ARGO_ROLLOUTS_PROMETHEUS_ADDRESS) config.prometheusAddress = e.ARGO_ROLLOUTS_PROMETHEUS_ADDRESS;
+  if (e.ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE) config.jobNamespace = e.ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE;
+  if (e.ASSAY_API_TOKEN) config.apiToken = e.ASSAY_API_TOKEN;
+  if (e.KUBECONFIG) config.kubeconfig = e.KUBECONFIG;
+  return config;
+}

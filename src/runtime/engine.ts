@@ -1,0 +1,138 @@
+/**
+ * The engine: the shell that ties the run store, the scheduler and the providers around the
+ * pure reconcile. One tick = load the run, reconcile once, write the status if it changed,
+ * tell listeners, and say when to look next. Ticks are idempotent: a measurement only counts
+ * once its status is written, so a tick re-run after a crash re-measures at most, never twice.
+ */
+import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
+import { isCompleted } from '../api/phase.js';
+import type { AnalysisEvent } from '../engine/assess.js';
+import { ttlDeleteAt } from '../engine/ttl.js';
+import { reconcileOnce } from '../reconcile/reconcile-once.js';
+import type { Clock, Measurer, SecretSource } from '../reconcile/ports.js';
+import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
+import { runKey, type RunKey, type RunStore } from '../store/run-store.js';
+
+export interface EngineListener {
+  /** A run's status was written (after every change). */
+  onStatus?(key: RunKey, run: AnalysisRun, previous: AnalysisRunStatus | undefined): void;
+  /** Argo-style events for the run (Metric<Phase>, AnalysisRun<Phase>). */
+  onEvents?(key: RunKey, run: AnalysisRun, events: AnalysisEvent[]): void;
+  /** A tick finished; `durationMs` is its wall time and `lateMs` how long after its due time it started. */
+  onTick?(key: RunKey, info: { durationMs: number; lateMs: number }): void;
+  onDeleted?(key: RunKey): void;
+}
+
+export interface EngineDeps {
+  store: RunStore;
+  scheduler: Scheduler;
+  measurer: Measurer;
+  secrets: SecretSource;
+  clock: Clock;
+}
+
+export class Engine {
+  private readonly listeners = new Set<EngineListener>();
+  /** When each pending tick was due, to report scheduling lateness. */
+  private readonly dueAt = new Map<RunKey, number>();
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  listen(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Store a new run and tick it at once. */
+  async submit(run: AnalysisRun): Promise<AnalysisRun> {
+    const created = await this.deps.store.create(run);
+    await this.schedule(runKey(created), this.deps.clock.now());
+    return created;
+  }
+
+  /** spec.terminate = true, then tick so the run completes without waiting for its next due time. */
+  async terminate(key: RunKey): Promise<boolean> {
+    const r = await this.deps.store.terminate(key);
+    if (r === 'gone') return false;
+    await this.schedule(key, this.deps.clock.now());
+    return true;
+  }
+
+  async schedule(key: RunKey, at: number): Promise<void> {
+    const prev = this.dueAt.get(key);
+    if (prev === undefined || at < prev) this.dueAt.set(key, at);
+    await this.deps.scheduler.schedule(key, at);
+  }
+
+  /** Start consuming ticks. */
+  async start(concurrency = 16): Promise<void> {
+    await this.deps.scheduler.start((key, signal) => this.tick(key, signal), { concurrency });
+  }
+
+  /**
+   * Ask for a tick of every run that is not completed (and of completed runs with a TTL), so a
+   * scheduler that lost its state (Redis flushed, process restarted) picks up where status left off.
+   */
+  async resync(): Promise<number> {
+    const now = this.deps.clock.now();
+    const keys: RunKey[] = [];
+    for (const run of await this.deps.store.list()) {
+      if (!isCompleted(run.status?.phase) || ttlDeleteAt(run) !== undefined) keys.push(runKey(run));
+    }
+    if (this.deps.scheduler.resync) return this.deps.scheduler.resync(keys, now);
+    for (const k of keys) await this.deps.scheduler.schedule(k, now);
+    return keys.length;
+  }
+
+  async tick(key: RunKey, _signal?: AbortSignal): Promise<TickResult> {
+    const started = this.deps.clock.now();
+    const due = this.dueAt.get(key);
+    this.dueAt.delete(key);
+    try {
+      return await this.reconcile(key);
+    } finally {
+      const info = { durationMs: this.deps.clock.now() - started, lateMs: due === undefined ? 0 : Math.max(0, started - due) };
+      for (const l of this.listeners) l.onTick?.(key, info);
+    }
+  }
+
+  private async reconcile(key: RunKey): Promise<TickResult> {
+    const { store, clock } = this.deps;
+    const run = await store.get(key);
+    if (!run) return {};
+    if (isCompleted(run.status?.phase)) {
+      const deleteAt = ttlDeleteAt(run);
+      if (deleteAt === undefined) return {};
+      if (clock.now() < deleteAt) return this.next(key, deleteAt);
+      await store.delete(key);
+      for (const l of this.listeners) l.onDeleted?.(key);
+      return {};
+    }
+    const out = await reconcileOnce(run, this.deps);
+    if (out.kind === 'frozen') return {};
+    const before = JSON.stringify(run.status ?? null);
+    const changed = JSON.stringify(out.run.status ?? null) !== before;
+    if (changed) {
+      const written = await store.writeStatus(key, run.metadata.uid, out.run.status!);
+      if (written === 'gone') return {};
+      for (const l of this.listeners) {
+        l.onStatus?.(key, out.run, run.status);
+        if (out.events.length > 0) l.onEvents?.(key, out.run, out.events);
+      }
+    }
+    if (isCompleted(out.run.status?.phase)) {
+      const deleteAt = ttlDeleteAt(out.run);
+      return deleteAt === undefined ? {} : this.next(key, deleteAt);
+    }
+    // Argo's own status write re-enqueues the run at once; do the same so that a metric that
+    // just failed terminates its siblings without waiting for their next due time.
+    if (changed) return this.next(key, clock.now());
+    return out.nextAt === undefined ? {} : this.next(key, out.nextAt);
+  }
+
+  private next(key: RunKey, at: number): TickResult {
+    const prev = this.dueAt.get(key);
+    if (prev === undefined || at < prev) this.dueAt.set(key, at);
+    return { next: at };
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The live Measurer: picks the metric's provider, validates its block, and calls
+ * measure/resume/terminate with a signal that aborts on engine shutdown. A provider that throws
+ * has a bug; the exception becomes an Error measurement with code Internal, never a crash.
+ */
+import type { Metric } from '../api/types.js';
+import { providerKeysOf } from '../engine/metric-spec.js';
+import type { MeasureContext, MetricProvider, Observation, PriorMeasurement, ProviderEnv } from '../metric/provider.js';
+import { parseTime } from '../engine/time.js';
+import type { MeasureRequest, MeasureResponse, Measurer } from '../reconcile/ports.js';
+
+export interface ProviderMeasurerOptions {
+  providers: readonly MetricProvider<unknown>[];
+  env: ProviderEnv;
+  /** Aborted when the engine shuts down. */
+  shutdown?: AbortSignal;
+  /** Called for every provider failure (metrics, logs). */
+  onProviderError?: (provider: string, code: string) => void;
+}
+
+export class ProviderMeasurer implements Measurer {
+  private readonly byKey = new Map<string, MetricProvider<unknown>>();
+
+  constructor(private readonly opts: ProviderMeasurerOptions) {
+    for (const p of opts.providers) this.byKey.set(p.key, p);
+  }
+
+  /** Provider keys assay can measure with. */
+  keys(): string[] {
+    return [...this.byKey.keys()];
+  }
+
+  async measure(req: MeasureRequest): Promise<MeasureResponse> {
+    const key = providerKeysOf(req.metric)[0] ?? '';
+    const providerKey = key.startsWith('plugin/') ? key : key;
+    const provider = this.byKey.get(providerKey);
+    if (!provider) {
+      return this.fail(providerKey, {
+        kind: 'error',
+        code: 'Config',
+        message: `metric provider "${providerKey}" is not supported by assay (supported: ${this.keys().join(', ')})`,
+      });
+    }
+    const raw = (req.metric.provider as Record<string, unknown>)[providerKey];
+    const parsed = provider.parseConfig(raw, this.opts.env);
+    if (!parsed.ok) return this.fail(providerKey, { kind: 'error', code: 'Config', message: parsed.message });
+    const config = parsed.config;
+    const resultMetadata = provider.metadata?.(config);
+    const ctx: MeasureContext = {
+      signal: this.opts.shutdown ?? new AbortController().signal,
+      now: req.now,
+      env: this.opts.env,
+      run: req.run,
+      metric: metricInfo(req.metric, req.index),
+    };
+    let observation: Observation | 'unchanged';
+    try {
+      if (req.mode === 'measure') observation = await provider.measure(config, ctx);
+      else {
+        const prior = priorOf(req);
+        const fn = req.mode === 'resume' ? provider.resume : provider.terminate;
+        observation = fn ? await fn.call(provider, config, prior, ctx) : 'unchanged';
+      }
+    } catch (err) {
+      observation = {
+        kind: 'error',
+        code: 'Internal',
+        message: `internal error in the ${provider.type} provider: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
+    if (observation !== 'unchanged' && observation.kind === 'error') this.opts.onProviderError?.(provider.type, observation.code);
+    return { observation, ...(resultMetadata ? { resultMetadata } : {}) };
+  }
+
+  private fail(provider: string, observation: Observation): MeasureResponse {
+    if (observation.kind === 'error') this.opts.onProviderError?.(provider || 'none', observation.code);
+    return { observation };
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.byKey.values()) await p.close?.();
+  }
+}
+
+function metricInfo(metric: Metric, index: number): MeasureContext['metric'] {
+  return { name: metric.name, index, ...(metric.interval ? { interval: metric.interval } : {}) };
+}
+
+function priorOf(req: MeasureRequest): PriorMeasurement {
+  const m = req.prior;
+  const prior: PriorMeasurement = {};
+  const startedAt = parseTime(m?.startedAt);
+  const resumeAt = parseTime(m?.resumeAt);
+  if (startedAt !== undefined) prior.startedAt = startedAt;
+  if (resumeAt !== undefined) prior.resumeAt = resumeAt;
+  if (m?.value !== undefined) prior.value = m.value;
+  if (m?.metadata) prior.metadata = m.metadata;
+  return prior;
+}

@@ -1,0 +1,223 @@
+/**
+ * `assay serve` as a library: the engine behind an HTTP API. `startServer` wires the run store,
+ * the assembly (engine + scheduler + providers), the template catalog, the event hub, metrics and
+ * health into a `node:http` server, and returns once it listens. The CLI (cli/serve-command.ts)
+ * adds flags and signals on top; tests call this directly.
+ *
+ * Roles split one deployment across processes that share a store directory and a Redis queue:
+ *   all     API + scheduling + tick execution (the default; one process does everything)
+ *   api     API + scheduling: creates runs and asks for ticks, never executes one
+ *   worker  executes ticks only; the port serves /healthz, /readyz and /metrics
+ */
+import { createServer, type Server } from 'node:http';
+import { stat } from 'node:fs/promises';
+import type { MetricProvider } from '../metric/provider.js';
+import { assemble, builtinProviders } from '../runtime/assemble.js';
+import type { AssayConfig } from '../runtime/config.js';
+import { silentLogger, type Logger } from '../runtime/logger.js';
+import { MetricsRegistry } from '../runtime/metrics.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { FileRunStore } from '../store/file-store.js';
+import { MemoryRunStore } from '../store/memory-store.js';
+import type { RunStore } from '../store/run-store.js';
+import { analysisRunGauges, analysisTemplateGauges } from './analysis-metrics.js';
+import { Api, reloadAndLog } from './api.js';
+import { EngineMetrics } from './engine-metrics.js';
+import { EventHub } from './event-hub.js';
+import { Health } from './health.js';
+import { createRouter, type ServeRole } from './router.js';
+import { SseStreams } from './sse.js';
+import { TemplateCatalog, type ReloadResult } from './template-catalog.js';
+
+export type { ServeRole } from './router.js';
+
+export interface ServerOptions {
+  config: AssayConfig;
+  /** Default 8080; 0 picks a free port (read it back from `port`/`url`). */
+  port?: number;
+  /** Default 127.0.0.1; use 0.0.0.0 in a container. */
+  host?: string;
+  role?: ServeRole;
+  /** Directory of AnalysisTemplates / ClusterAnalysisTemplates (a GitOps checkout). */
+  templatesDir?: string;
+  /** FileRunStore directory, shareable by several processes. Without it (and without `store`): memory. */
+  storeDir?: string;
+  /** A store to use instead (tests); the caller keeps ownership and closes it. */
+  store?: RunStore;
+  /** Ticks executed at once by this process. Default 16. */
+  concurrency?: number;
+  logger?: Logger;
+  /** Extra metric providers (tests, plugins); a provider replaces a built-in one with the same key. */
+  providers?: MetricProvider<unknown>[];
+  /** Scheduler override (tests); default BullMQ when config.redisUrl is set, else in-memory. */
+  scheduler?: Scheduler;
+  /** Interval of the SSE heartbeat comment. Default 15 s. */
+  heartbeatMs?: number;
+  /** With Redis: how often unfinished runs are re-requested, healing a flushed queue. Default 5 min. */
+  resyncIntervalMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  role: ServeRole;
+  /** Reload the templates directory (what SIGHUP does). */
+  reloadTemplates(): Promise<ReloadResult>;
+  /** Stop accepting, end event streams, finish in-flight ticks, release everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A start-up problem the operator must fix (bad flag combination, port in use, missing directory). */
+export class ServeError extends Error {}
+
+/** Why `role` cannot run with these settings, or undefined when it can. */
+export function roleProblem(role: ServeRole, opts: { redisUrl?: string | undefined; storeDir?: string | undefined; store?: RunStore | undefined }): string | undefined {
+  if (role === 'all') return undefined;
+  const missing: string[] = [];
+  if (!opts.redisUrl) missing.push('REDIS_URL (the queue the api and worker processes share)');
+  if (!opts.storeDir && !opts.store) missing.push('--store-dir DIR (the run store they share)');
+  if (missing.length === 0) return undefined;
+  return `--role ${role} needs ${missing.join(' and ')}; a single process with everything in it is --role all (the default)`;
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const role = opts.role ?? 'all';
+  const log = (opts.logger ?? silentLogger()).child({ role });
+  const problem = roleProblem(role, { redisUrl: opts.config.redisUrl, storeDir: opts.storeDir, store: opts.store });
+  if (problem) throw new ServeError(problem);
+  if (opts.templatesDir !== undefined && !(await stat(opts.templatesDir).catch(() => undefined))?.isDirectory()) {
+    throw new ServeError(`--templates ${opts.templatesDir}: not a directory`);
+  }
+  if (opts.config.redisUrl && !opts.storeDir && !opts.store) {
+    log.warn('REDIS_URL is set but runs live in this process\'s memory: other processes on the queue cannot see them (use --store-dir)');
+  }
+
+  const ownsStore = opts.store === undefined;
+  const store: RunStore = opts.store ?? (opts.storeDir ? await FileRunStore.open(opts.storeDir) : new MemoryRunStore());
+  const registry = new MetricsRegistry();
+  const engineMetrics = new EngineMetrics(registry);
+  const assembly = assemble({
+    config: opts.config,
+    store,
+    providers: engineMetrics.timed([...builtinProviders(), ...(opts.providers ?? [])]),
+    ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
+    onProviderError: (provider, code) => engineMetrics.providerError(provider, code),
+    onSchedulerError: (err, key) => {
+      if (key !== undefined) engineMetrics.tickFailed(key);
+      log.error({ err, run: key }, key ? 'tick failed; it will be retried' : 'scheduler error');
+    },
+  });
+  const { engine } = assembly;
+  const executes = role !== 'api';
+  const servesApi = role !== 'worker';
+  const hub = servesApi ? new EventHub(store, { deriveEvents: !executes }) : undefined;
+  const catalog = new TemplateCatalog(servesApi ? opts.templatesDir : undefined);
+  const unlisten = [
+    engineMetrics.attach(engine),
+    engine.listen({
+      onStatus: (key, run, previous) => {
+        const phase = run.status?.phase ?? '';
+        if (phase !== (previous?.phase ?? '')) {
+          log.info({ run: key, phase, previousPhase: previous?.phase ?? '', message: run.status?.message || undefined }, 'run phase changed');
+        }
+      },
+      onEvents: (key, _run, events) => hub?.publishEvents(key, events),
+    }),
+  ];
+  let schedulerStarted = false;
+  const health = new Health({
+    store,
+    schedulerStarted: () => (executes ? schedulerStarted : undefined),
+    ...(opts.config.redisUrl ? { redisUrl: opts.config.redisUrl } : {}),
+  });
+  const sse = hub ? new SseStreams(hub, store, opts.heartbeatMs ?? 15_000) : undefined;
+  const api =
+    servesApi && sse
+      ? new Api({ engine, store, scheduler: assembly.scheduler, catalog, sse, log, onDeleted: (key) => engineMetrics.forget(key) })
+      : undefined;
+  if (servesApi) {
+    registry.collect('analysis runs', async () => analysisRunGauges(await store.list()));
+    registry.collect('analysis templates', () => analysisTemplateGauges(catalog.templates()));
+  }
+  const server = createServer(createRouter({ role, api, health, metrics: registry, log, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }));
+  server.keepAliveTimeout = 5000;
+
+  let resyncTimer: NodeJS.Timeout | undefined;
+  const release = async (): Promise<void> => {
+    if (resyncTimer) clearInterval(resyncTimer);
+    await assembly.close();
+    for (const u of unlisten) u();
+    hub?.close();
+    await health.close();
+    if (ownsStore) await store.close?.();
+  };
+
+  try {
+    hub?.start();
+    if (servesApi) await reloadAndLog(catalog, log);
+    // Runs left unfinished by a crash or restart continue from their stored status.
+    const resumed = await engine.resync();
+    if (resumed > 0) log.info({ runs: resumed }, 'resumed unfinished runs');
+    if (executes) {
+      await engine.start(opts.concurrency ?? 16);
+      schedulerStarted = true;
+      if (opts.config.redisUrl) {
+        resyncTimer = setInterval(() => {
+          engine.resync().catch((err: unknown) => log.warn({ err }, 'periodic resync failed'));
+        }, opts.resyncIntervalMs ?? 5 * 60_000);
+        resyncTimer.unref();
+      }
+    }
+    await listen(server, opts.port ?? 8080, opts.host ?? '127.0.0.1');
+  } catch (err) {
+    await release().catch(() => undefined);
+    throw err;
+  }
+
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 8080);
+  const host = opts.host ?? '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log.info(
+    { url, store: opts.store ? 'custom' : opts.storeDir ? `file:${opts.storeDir}` : 'memory', scheduler: opts.config.redisUrl ? 'redis' : 'memory' },
+    'assay serve listening',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    role,
+    reloadTemplates: () => reloadAndLog(catalog, log),
+    close: () => {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        sse?.closeAll();
+        server.closeIdleConnections();
+        // In-flight requests get a few seconds to finish; then their connections are cut.
+        const cut = setTimeout(() => server.closeAllConnections(), 5000);
+        await closed;
+        clearTimeout(cut);
+        await release();
+        log.info('assay serve stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      if (err.code === 'EADDRINUSE') reject(new ServeError(`${host}:${port} is already in use; pick another port with --port`));
+      else if (err.code === 'EACCES') reject(new ServeError(`not allowed to listen on ${host}:${port}; ports below 1024 need privileges`));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') reject(new ServeError(`--host ${host}: no such local address`));
+      else reject(err);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * In-process run store: the embedded default for `assay run` and the engine's own tests.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
+import { formatTime } from '../engine/time.js';
+import { RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
+
+export class MemoryRunStore implements RunStore {
+  private readonly runs = new Map<RunKey, AnalysisRun>();
+  private readonly listeners = new Set<(c: StoreChange) => void>();
+  private version = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async get(key: RunKey): Promise<AnalysisRun | undefined> {
+    const run = this.runs.get(key);
+    return run ? structuredClone(run) : undefined;
+  }
+
+  async create(run: AnalysisRun): Promise<AnalysisRun> {
+    const key = runKey(run);
+    if (this.runs.has(key)) throw new RunExistsError(key);
+    const stored = structuredClone(run);
+    stored.metadata.namespace ??= 'default';
+    stored.metadata.uid ??= randomUUID();
+    stored.metadata.creationTimestamp ??= formatTime(this.now());
+    this.put(key, stored);
+    return structuredClone(stored);
+  }
+
+  async writeStatus(key: RunKey, uid: string | undefined, status: AnalysisRunStatus): Promise<'ok' | 'gone'> {
+    const run = this.runs.get(key);
+    if (!run || (uid !== undefined && run.metadata.uid !== uid)) return 'gone';
+    this.put(key, { ...run, status: structuredClone(status) });
+    return 'ok';
+  }
+
+  async terminate(key: RunKey): Promise<'ok' | 'gone'> {
+    const run = this.runs.get(key);
+    if (!run) return 'gone';
+    this.put(key, { ...run, spec: { ...run.spec, terminate: true } });
+    return 'ok';
+  }
+
+  async delete(key: RunKey): Promise<boolean> {
+    const existed = this.runs.delete(key);
+    if (existed) this.emit({ type: 'delete', key });
+    return existed;
+  }
+
+  async list(): Promise<AnalysisRun[]> {
+    return [...this.runs.values()].map((r) => structuredClone(r));
+  }
+
+  watch(listener: (change: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private put(key: RunKey, run: AnalysisRun): void {
+    run.metadata.resourceVersion = String(++this.version);
+    this.runs.set(key, run);
+    this.emit({ type: 'upsert', key, run: structuredClone(run) });
+  }
+
+  private emit(change: StoreChange): void {
+    for (const l of this.listeners) l(change);
+  }
+}

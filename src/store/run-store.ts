@@ -1,0 +1,48 @@
+/**
+ * The run store port: where AnalysisRuns and their status live. Status is the source of truth:
+ * a scheduler only remembers when to look next, so losing it costs a resync, never a verdict.
+ * Adapters: memory (tests, `assay run`), a directory of files (standalone), Kubernetes
+ * (controller). All pass test/contract/run-store.contract.ts.
+ */
+import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
+
+/** `namespace/name`. */
+export type RunKey = string;
+
+export function runKey(run: Pick<AnalysisRun, 'metadata'>): RunKey {
+  return `${run.metadata.namespace ?? 'default'}/${run.metadata.name ?? ''}`;
+}
+
+export function splitRunKey(key: RunKey): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: 'default', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+export type StoreChange = { type: 'upsert'; key: RunKey; run: AnalysisRun } | { type: 'delete'; key: RunKey };
+
+export class RunExistsError extends Error {
+  readonly code = 'AlreadyExists';
+  constructor(key: RunKey) {
+    super(`analysisrun "${key}" already exists`);
+  }
+}
+
+export interface RunStore {
+  /** The run, or undefined when it does not exist. */
+  get(key: RunKey): Promise<AnalysisRun | undefined>;
+  /** Create a run (uid and creationTimestamp assigned when missing). Throws RunExistsError. */
+  create(run: AnalysisRun): Promise<AnalysisRun>;
+  /**
+   * Replace the status only, leaving spec and metadata as they are (Argo writes status with a
+   * merge patch on the main resource). Returns 'gone' when the run no longer exists, or when its
+   * uid differs from `uid` (a new run with the same name).
+   */
+  writeStatus(key: RunKey, uid: string | undefined, status: AnalysisRunStatus): Promise<'ok' | 'gone'>;
+  /** Set spec.terminate (what a Rollout does to stop a run). */
+  terminate(key: RunKey): Promise<'ok' | 'gone'>;
+  delete(key: RunKey): Promise<boolean>;
+  list(): Promise<AnalysisRun[]>;
+  /** Changes made through any handle to this store, including other processes where the adapter can see them. */
+  watch(listener: (change: StoreChange) => void): () => void;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,165 @@
+/**
+ * The contract every metric provider passes (design habit 6): whatever the backend does, `measure`
+ * resolves to an Observation and never throws; failures carry the right stable code; the
+ * provider's own timeout and the engine's `ctx.signal` both end a measurement promptly; and no
+ * error message ever contains a secret from the configuration.
+ *
+ * Usage, from a `*.test.ts` file:
+ *   describeProviderContract('prometheus', { create, config, invalidConfigs, healthy, malformed, ... })
+ * The suite runs the provider against a local recording HTTP server whose behaviour each test
+ * sets (healthy, 500, 401, malformed body, never answering).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MeasureContext, MetricProvider, Observation, ProviderEnv, ProviderErrorCode } from '../../src/metric/provider.js';
+import { hang, sendText, startHttpServer, unusedPort, type Handler, type TestHttpServer } from '../support/http-server.js';
+
+export interface ContractTarget {
+  /** Base URL of the backend (`http://127.0.0.1:port`). */
+  baseUrl: string;
+  timeoutSeconds: number;
+  /** Put this into every credential the provider block has (password, token, secret header). */
+  secret: string;
+}
+
+export interface ProviderContractSpec<C> {
+  /** A fresh provider instance; the suite calls `close()` on it at the end. */
+  create(): MetricProvider<C>;
+  env?: ProviderEnv;
+  /** A valid provider block aimed at the target. */
+  config(target: ContractTarget): unknown;
+  /** Provider blocks that parseConfig must refuse; they may embed the secret. */
+  invalidConfigs(secret: string): unknown[];
+  /** The backend's normal answer. */
+  healthy: Handler;
+  /** A 2xx answer whose body is not what the backend normally sends. */
+  malformed: Handler;
+  /** What the provider makes of the malformed body: an error, or (web) the raw body as value. */
+  malformedKind: 'error' | 'value';
+}
+
+function context(signal: AbortSignal, env: ProviderEnv = {}): MeasureContext {
+  return {
+    signal,
+    now: Date.now(),
+    env,
+    run: { namespace: 'default', name: 'contract-run', uid: randomUUID() },
+    metric: { name: 'contract-metric', index: 1 },
+  };
+}
+
+export function describeProviderContract<C>(name: string, spec: ProviderContractSpec<C>): void {
+  describe(`provider contract: ${name}`, () => {
+    const secret = `s3cret-${randomUUID()}`;
+    let server: TestHttpServer;
+    let provider: MetricProvider<C>;
+
+    beforeAll(async () => {
+      server = await startHttpServer(spec.healthy);
+      provider = spec.create();
+    });
+    afterAll(async () => {
+      await provider.close?.();
+      await server.close();
+    });
+
+    function configFor(target: Partial<ContractTarget> = {}): C {
+      const raw = spec.config({ baseUrl: server.url, timeoutSeconds: 5, secret, ...target });
+      const parsed = provider.parseConfig(raw, spec.env ?? {});
+      if (!parsed.ok) throw new Error(`contract config refused: ${parsed.message}`);
+      return parsed.config;
+    }
+
+    /** Measure, check the result is a well-formed Observation, and that no secret leaked. */
+    async function measure(config: C, signal = new AbortController().signal): Promise<Observation> {
+      const obs = await provider.measure(config, context(signal, spec.env));
+      expect(['value', 'judged', 'inProgress', 'error']).toContain(obs.kind);
+      expect(JSON.stringify(obs)).not.toContain(secret);
+      return obs;
+    }
+
+    function expectError(obs: Observation, code: ProviderErrorCode): void {
+      expect(obs).toMatchObject({ kind: 'error', code });
+      if (obs.kind === 'error') expect(obs.message.length).toBeGreaterThan(0);
+    }
+
+    it('refuses invalid provider blocks with a message, without leaking secrets', () => {
+      const invalid = spec.invalidConfigs(secret);
+      expect(invalid.length).toBeGreaterThan(0);
+      for (const raw of invalid) {
+        const parsed = provider.parseConfig(raw, spec.env ?? {});
+        expect(parsed.ok, JSON.stringify(raw)).toBe(false);
+        if (!parsed.ok) {
+          expect(parsed.message).toMatch(/\S/);
+          expect(parsed.message).not.toContain(secret);
+        }
+      }
+    });
+
+    it('returns a value with a display string from a healthy backend', async () => {
+      server.handle(spec.healthy);
+      const before = server.requests.length;
+      const obs = await measure(configFor());
+      expect(obs.kind).toBe('value');
+      if (obs.kind === 'value') expect(typeof obs.display).toBe('string');
+      expect(server.requests.length).toBeGreaterThan(before);
+    });
+
+    it('reports an unreachable backend as Unreachable', async () => {
+      const port = await unusedPort();
+      expectError(await measure(configFor({ baseUrl: `http://127.0.0.1:${port}` })), 'Unreachable');
+    });
+
+    it('reports a backend that never answers as Timeout, promptly after the timeout', async () => {
+      server.handle(hang);
+      const started = Date.now();
+      const obs = await measure(configFor({ timeoutSeconds: 1 }));
+      const elapsed = Date.now() - started;
+      expectError(obs, 'Timeout');
+      expect(elapsed).toBeGreaterThanOrEqual(900);
+      expect(elapsed).toBeLessThan(2500);
+    });
+
+    it('reports HTTP 500 as BadResponse', async () => {
+      server.handle((_req, res) => sendText(res, 500, `internal failure near ${secret.slice(0, 4)}`));
+      expectError(await measure(configFor()), 'BadResponse');
+    });
+
+    it('reports HTTP 401 as Unauthorized', async () => {
+      server.handle((_req, res) => sendText(res, 401, 'unauthorized'));
+      expectError(await measure(configFor()), 'Unauthorized');
+    });
+
+    it('turns a malformed body into an observation instead of throwing', async () => {
+      server.handle(spec.malformed);
+      const obs = await measure(configFor());
+      if (spec.malformedKind === 'error') expectError(obs, 'BadResponse');
+      else expect(obs.kind).toBe('value');
+    });
+
+    it('does not contact the backend when ctx.signal is already aborted', async () => {
+      server.handle(spec.healthy);
+      const before = server.requests.length;
+      const controller = new AbortController();
+      controller.abort();
+      expectError(await measure(configFor(), controller.signal), 'Aborted');
+      expect(server.requests.length).toBe(before);
+    });
+
+    it('stops promptly when ctx.signal is aborted during the request', async () => {
+      server.handle(hang);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 200);
+      const started = Date.now();
+      const obs = await measure(configFor({ timeoutSeconds: 30 }), controller.signal);
+      expectError(obs, 'Aborted');
+      expect(Date.now() - started).toBeLessThan(1500);
+    });
+
+    it('reports the engine timing the measurement out (TimeoutError reason) as Timeout', async () => {
+      server.handle(hang);
+      const obs = await measure(configFor({ timeoutSeconds: 30 }), AbortSignal.timeout(300));
+      expectError(obs, 'Timeout');
+    });
+  });
+}
