@@ -16,7 +16,7 @@
 import * as https from 'node:https';
 import { PrometheusDriver, type PrometheusConnectionOptions } from 'prometheus-query';
 import type { ProviderErrorCode } from '../../src/metric/provider.js';
-import { formatFloatF } from '../shared/go-format.js';
+import { formatFloatF } from '../../src/go/format.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/http.js';
 import { describeNetworkError } from '../shared/transport-errors.js';
 

@@ -9,7 +9,7 @@
 import { evalTime as defaultEvalTime } from '../../src/conditions/index.js';
 import type { MeasureContext, MetricProvider, Observation } from '../../src/metric/provider.js';
 import { withDeadline, contextErrorText, type Deadline } from '../shared/deadline.js';
-import { parseGoDuration } from '../shared/go-duration.js';
+import { parseGoDuration } from '../../src/go/duration.js';
 import { setHeader } from '../shared/http.js';
 import { TokenCache } from '../shared/oauth2.js';
 import { urlErrorText } from '../shared/transport-errors.js';
@@ -41,7 +41,7 @@ function queryWindow(config: PrometheusConfig, now: number, evalTime: EvalTime):
   if (!end.ok) return { kind: 'invalid', message: `failed to parse rangeQuery.end as time: ${end.error}` };
   const step = parseGoDuration(range.step);
   if (!step.ok) return { kind: 'invalid', message: `failed to parse rangeQuery.step as duration: ${step.error}` };
-  return { kind: 'range', start: start.value, end: end.value, stepSeconds: step.seconds };
+  return { kind: 'range', start: start.value, end: end.value, stepSeconds: step.ms / 1000 };
 }
 
 function abortedObservation(deadline: Deadline, method: string, url: string): Observation {

@@ -11,7 +11,7 @@
  *    (prometheus-query's own parsing turns infinities into NaN).
  */
 import type { ProviderErrorCode } from '../../src/metric/provider.js';
-import { formatFloatF, goQuote, parseGoFloat } from '../shared/go-format.js';
+import { formatFloatF, goQuote, parseGoFloat } from '../../src/go/format.js';
 
 export type PromOutcome =
   | { ok: true; value: number | number[]; display: string; warnings: string[] }

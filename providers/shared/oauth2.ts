@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { ProviderErrorCode } from '../../src/metric/provider.js';
-import { goQuote } from './go-format.js';
+import { goQuote } from '../../src/go/format.js';
 import { httpRequest } from './http.js';
 import { describeNetworkError, urlErrorText } from './transport-errors.js';
 

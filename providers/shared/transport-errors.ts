@@ -7,7 +7,7 @@
  * them onto Go's texts and onto the provider error codes, in one place for every provider.
  */
 import type { ProviderErrorCode } from '../../src/metric/provider.js';
-import { goQuote } from './go-format.js';
+import { goQuote } from '../../src/go/format.js';
 
 /** Go's `url.Error.Op`: the method with only its first letter upper-case (`Get`, `Post`). */
 export function goOp(method: string): string {

@@ -8,7 +8,7 @@
  *   numbers as float64) and the display is Go's `json.Marshal` of it.
  */
 import type { Observation } from '../../src/metric/provider.js';
-import { goJsonMarshal } from '../shared/go-format.js';
+import { goJsonMarshal } from '../../src/go/format.js';
 import { findResults, toPlain } from './jsonpath/evaluate.js';
 import type { ListNode } from './jsonpath/parse.js';
 

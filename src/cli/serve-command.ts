@@ -7,7 +7,7 @@
  */
 import type { AssayConfig } from '../runtime/config.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
-import { startServer, ServeError, type RunningServer, type ServeRole } from '../server/index.js';
+import { startServer, ServeError, type RunningServer, type ServeRole } from '../server/server.js';
 import { EXIT_USAGE } from './run-command.js';
 import type { Output } from './test-command.js';
 

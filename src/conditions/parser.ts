@@ -193,22 +193,16 @@ class Lowering {
     }
     const e = this.entry(n.name);
     if (e?.t !== 'name') return fail('unexpected token');
-    return this.lowerCall(e.name, [], args, d, pred);
+    return this.lowerCall(e.name, args, d, pred);
   }
 
-  /** `pre`: arguments lowered by the caller (none today; kept for symmetry with expr's parseCall). */
-  private lowerCall(name: string, pre: Node[], raw: J[], d: number, pred: number): Node {
+  /** Calls; a predicate builtin's closure argument is lowered one predicate level deeper. */
+  private lowerCall(name: string, raw: J[], d: number, pred: number): Node {
     const layout = Object.hasOwn(PREDICATE_ARGS, name) ? PREDICATE_ARGS[name] : undefined;
-    if (!layout) return { k: 'call', name, args: [...pre, ...raw.map((a: J) => this.lower(a, d, pred))] };
-    const total = pre.length + raw.length;
-    const required = layout.filter((a) => !a.optional).length;
-    if (total < required) fail(`expected at least ${layout.length - pre.length} arguments`);
-    if (total > layout.length) fail('unexpected token Operator(",")');
-    const args = [...pre];
-    raw.forEach((a, i) => {
-      const slot = layout[pre.length + i];
-      args.push(slot?.closure ? { k: 'closure', body: this.lower(a, d, pred + 1) } : this.lower(a, d, pred));
-    });
+    if (!layout) return { k: 'call', name, args: raw.map((a: J) => this.lower(a, d, pred)) };
+    if (raw.length < layout.filter((a) => !a.optional).length) fail(`expected at least ${layout.length} arguments`);
+    if (raw.length > layout.length) fail('unexpected token Operator(",")');
+    const args = raw.map((a, i): Node => (layout[i]?.closure ? { k: 'closure', body: this.lower(a, d, pred + 1) } : this.lower(a, d, pred)));
     return { k: 'call', name, args };
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Argument, Metric } from '../api/types.js';
 import { PROVIDER_KEYS } from '../api/types.js';
-import { goJsonMarshal, goJsonString, goQuote } from './go-format.js';
+import { goJsonMarshal, goJsonString, goQuote } from '../go/format.js';
 
 export type Resolved<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -5,7 +5,7 @@
 import type { Measurement, Metric } from '../api/types.js';
 import type { Observation } from '../metric/provider.js';
 import { evalCondition } from '../conditions/index.js';
-import { goQuote } from './go-format.js';
+import { goQuote } from '../go/format.js';
 import { formatTime, type Instant } from './time.js';
 
 export type JudgedPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';

@@ -3,7 +3,7 @@
  * effective count. Pure helpers shared by validation, scheduling and assessment.
  */
 import type { IntOrString, Metric } from '../api/types.js';
-import { goAtoi } from './go-format.js';
+import { goAtoi } from '../go/format.js';
 
 /** Argo's DefaultConsecutiveErrorLimit. */
 export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;

@@ -9,7 +9,7 @@
  */
 import type { AnalysisRun, Measurement, Metric, MetricResult } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../go/duration.js';
 import { effectiveCount, ERROR_RETRY_INTERVAL_MS } from './metric-spec.js';
 import { parseTime, type Instant } from './time.js';
 

@@ -3,7 +3,7 @@
  * the resolved metrics. Rules and messages in the order Argo checks them: the first failure wins.
  */
 import type { Metric } from '../api/types.js';
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../go/duration.js';
 import { optInt, providerKeysOf } from './metric-spec.js';
 
 /** Returns the error message, or undefined when the metrics are valid. */

@@ -83,7 +83,8 @@ export class Api {
     this.deps.log.info({ run: key, metrics: created.spec.metrics.map((m) => m.name) }, 'run created');
     // Kubernetes reports accepted-but-ignored input in Warning headers; clients like kubectl print them.
     const headers: Record<string, string> = { Location: `/api/v1/runs/${key}` };
-    if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
+    // Header values must be printable ASCII; field names come from the client and may not be.
+    if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w).replace(/[^\x20-\x7e]/g, '?')}`).join(', ');
     sendJson(res, 201, created, headers);
   }
 
@@ -154,6 +155,10 @@ export class Api {
 /** Reload the catalog and log the outcome (shared by the endpoint and SIGHUP). */
 export async function reloadAndLog(catalog: TemplateCatalog, log: Logger): Promise<ReloadResult> {
   const result = await catalog.reload();
+  if (catalog.dir === undefined) {
+    log.info('no --templates directory: runs can be created from full AnalysisRun manifests only');
+    return result;
+  }
   for (const w of result.warnings) log.warn({ file: w.file }, w.message);
   if (result.ok) log.info({ templates: result.templates, directory: catalog.dir }, 'templates loaded');
   else {

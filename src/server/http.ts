@@ -68,20 +68,27 @@ export function sendError(res: ServerResponse, err: ApiError): void {
  * The Content-Type is not checked: `curl -d` sends form encoding by default, and refusing a valid
  * JSON body over a header would only teach people to add a flag.
  */
-export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buf);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new ApiError(400, 'request body is empty; send a JSON object');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new ApiError(400, `request body is not valid JSON: ${(err as Error).message}`);
-  }
+export function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      // Keep draining without storing, so the 413 can still be written on this connection.
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (tooLarge) return reject(new ApiError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`));
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return reject(new ApiError(400, 'request body is empty; send a JSON object'));
+      try {
+        resolve(JSON.parse(text) as unknown);
+      } catch (err) {
+        reject(new ApiError(400, `request body is not valid JSON: ${(err as Error).message}`));
+      }
+    });
+  });
 }

@@ -140,7 +140,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registry.collect('analysis templates', () => analysisTemplateGauges(catalog.templates()));
   }
   const server = createServer(createRouter({ role, api, health, metrics: registry, log, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }));
-  server.keepAliveTimeout = 5000;
 
   let resyncTimer: NodeJS.Timeout | undefined;
   const release = async (): Promise<void> => {
@@ -188,7 +187,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     url,
     port,
     role,
-    reloadTemplates: () => reloadAndLog(catalog, log),
+    // A worker has no templates to reload; SIGHUP is then a no-op rather than a confusing log line.
+    reloadTemplates: () => (servesApi ? reloadAndLog(catalog, log) : catalog.reload()),
     close: () => {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

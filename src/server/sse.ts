@@ -11,7 +11,7 @@
  * MAX_BACKLOG_BYTES rather than growing the server's memory.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RunKey, RunStore } from '../store/run-store.js';
+import { runKey, type RunKey, type RunStore } from '../store/run-store.js';
 import { statusMessage, type EventHub, type HubMessage } from './event-hub.js';
 import { ApiError } from './http.js';
 
@@ -78,10 +78,7 @@ export class SseStreams {
     req.on('close', cleanup);
     res.on('close', cleanup);
     res.write(': assay event stream\n\n');
-    for (const run of initial) {
-      const key = `${run.metadata.namespace ?? 'default'}/${run.metadata.name ?? ''}`;
-      this.write(res, 'status', statusMessage(key, run));
-    }
+    for (const run of initial) this.write(res, 'status', statusMessage(runKey(run), run));
     const sent = new Set(initial.map((r) => JSON.stringify(r.status ?? null)));
     live = true;
     for (const m of pending) {

@@ -3,7 +3,7 @@
  * reported as {field, expected, got}, so a failing test says exactly what to look at.
  */
 import type { AnalysisRun, MetricResult, RunSummary } from '../api/types.js';
-import { parseGoDuration, formatGoDuration } from '../engine/go-duration.js';
+import { parseGoDuration, formatGoDuration } from '../go/duration.js';
 import { parseTime } from '../engine/time.js';
 import type { AnalysisTest } from './test-file.js';
 

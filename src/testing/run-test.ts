@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { AnalysisRun, AnalysisTemplate } from '../api/types.js';
 import { API_VERSION } from '../api/types.js';
 import { loadManifests } from '../api/load.js';
-import { parseGoDuration } from '../engine/go-duration.js';
+import { parseGoDuration } from '../go/duration.js';
 import { analysisRunSpecFromTemplates, type TemplateLookup } from '../engine/templates.js';
 import { parseTime } from '../engine/time.js';
 import type { SecretSource } from '../reconcile/ports.js';

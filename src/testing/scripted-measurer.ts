@@ -6,7 +6,7 @@
  */
 import type { Metric } from '../api/types.js';
 import { providerKeysOf } from '../engine/metric-spec.js';
-import { parseGoDuration } from '../engine/go-duration.js';
+import { parseGoDuration } from '../go/duration.js';
 import type { Observation } from '../metric/provider.js';
 import type { MeasureRequest, MeasureResponse, Measurer } from '../reconcile/ports.js';
 import { displayValue, resultMetadataFor } from './values.js';

@@ -4,7 +4,7 @@
  * json.Marshal (web results). Plus the MetricResult metadata a real provider would attach.
  */
 import type { Metric } from '../api/types.js';
-import { formatFloatF, goJsonMarshal } from '../engine/go-format.js';
+import { formatFloatF, goJsonMarshal } from '../go/format.js';
 
 export function displayValue(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -11,7 +11,7 @@
  * Go iterates maps in random order for `*` and `..`; here map keys are visited in sorted order,
  * one of Go's possible orders, chosen so that results are reproducible.
  */
-import { goSprintV } from '../../shared/go-format.js';
+import { goSprintV } from '../../../src/go/format.js';
 import type { ListNode, Node, Param } from './parse.js';
 
 /** A Go integer value produced by the template itself (int literal, or a byte of a string). */

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../../src/runtime/config.js';
-import { startServer, type RunningServer } from '../../../src/server/index.js';
+import { startServer, type RunningServer } from '../../../src/server/server.js';
 import type { TestHttpServer } from '../../support/http-server.js';
 import { json, openSse, post, startMetricEndpoint, templatesDir, waitForPhase } from './helpers.js';
 
@@ -167,6 +167,12 @@ describe('when the input is wrong', () => {
     const res = await fetch(`${base}/api/v1/runs`, { method: 'POST', body: '{"templates": [' });
     expect(res.status).toBe(400);
     expect((await json(res)).error.message).toContain('not valid JSON');
+  });
+
+  it('answers 413 for a body over 1 MiB, on a connection that still gets the answer', async () => {
+    const res = await fetch(`${base}/api/v1/runs`, { method: 'POST', body: `{"templates": "${'x'.repeat(1024 * 1024 + 10)}"}` });
+    expect(res.status).toBe(413);
+    expect((await json(res)).error.message).toContain('larger than');
   });
 
   it("answers 422 with Argo's message when a template does not exist", async () => {

@@ -3,8 +3,8 @@
  * the exact strings Go produces for them.
  */
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration } from '../../../providers/shared/go-duration.js';
-import { formatFloatF, goJsonMarshal, goQuote, goSprintV, parseGoFloat } from '../../../providers/shared/go-format.js';
+import { parseGoDuration } from '../../../src/go/duration.js';
+import { formatFloatF, goJsonMarshal, goQuote, goSprintV, parseGoFloat } from '../../../src/go/format.js';
 
 describe('formatFloatF = strconv.FormatFloat(v, \'f\', -1, 64)', () => {
   it.each([
@@ -91,7 +91,7 @@ describe('parseGoDuration = time.ParseDuration', () => {
     ['-2m', -120],
     ['0', 0],
   ])('%s -> %s s', (s, seconds) => {
-    expect(parseGoDuration(s)).toEqual({ ok: true, seconds });
+    expect(parseGoDuration(s)).toEqual({ ok: true, ms: seconds * 1000 });
   });
 
   it.each([

@@ -169,11 +169,14 @@ describe('error messages', () => {
     ]);
   });
 
-  it('unknown fields point at the key', () => {
+  it('unknown fields point at the key, and the manifest still loads as Argo would (pruned field ignored)', () => {
     const text = `${TEMPLATE_HEAD}  metrics:\n  - name: m\n    sucessCondition: result > 1\n    provider: {}\n`;
-    expect(messages(text)).toEqual([
+    const result = loadManifests(text, 'f.yaml');
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map((e) => e.message)).toEqual([
       'f.yaml: document 1 (AnalysisTemplate t): spec.metrics[0].sucessCondition: unknown field (line 8, column 5)',
     ]);
+    expect(result.resources.map((r) => r.name)).toEqual(['t']);
   });
 
   it('enum, apiVersion, int32 and status errors', () => {

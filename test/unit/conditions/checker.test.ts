@@ -15,6 +15,7 @@ describe('checkCondition', () => {
     'result.ok && result.successPercent >= 0.90',
     'len(result) > 0 and result[0] <= 0.01',
     'result == "I am OK" or result == true', // types unknown for the linter: both allowed
+    'result[5] > 1 && asFloat("NotANum") > 0', // run-time errors are not compile errors
   ])('accepts %s', (e) => {
     expect(checkCondition(e)).toEqual({ ok: true });
   });

@@ -3,6 +3,7 @@
  * Also prints the cost of a cached evaluation (not asserted: machines differ).
  */
 import { describe, expect, it } from 'vitest';
+import { LruCache } from '../../../src/conditions/cache.js';
 import { checkCondition, evalCondition } from '../../../src/conditions/index.js';
 import { expectError, expectValue, type Row } from './table.js';
 
@@ -72,6 +73,17 @@ describe('bounded work', () => {
   it('caps memory like expr (MemoryBudget)', () => {
     expectError('len(1..2000000) > 0', null, 'memory budget exceeded');
     expectError('repeat("a", 2000000) == ""', null, 'memory budget exceeded');
+  });
+
+  it('the cache is bounded and evicts the least recently used entries', () => {
+    const cache = new LruCache<number, string>(10);
+    for (let i = 0; i < 10; i++) cache.set(i, `v${i}`);
+    expect(cache.get(0)).toBe('v0'); // touch 0: now the most recently used
+    cache.set(10, 'v10');
+    expect(cache.size).toBeLessThanOrEqual(10);
+    expect(cache.get(0)).toBe('v0');
+    expect(cache.get(10)).toBe('v10');
+    expect(cache.get(1)).toBeUndefined();
   });
 
   it('many distinct expressions do not break the bounded cache', () => {

@@ -57,6 +57,8 @@ describe('time values inside conditions', () => {
     expectValue('string(duration("1h30m")) == "1h30m0s"', null, true);
     expectValue('string(duration("1.5s")) == "1.5s"', null, true);
     expectValue('type(now()) == "time.Time"', null, true);
+    expectValue('duration("1h") * 2 == duration("2h")', null, true);
+    expectValue('now() - duration("1m") < now()', null, true);
   });
 
   it('rejects time arithmetic with plain numbers', () => {

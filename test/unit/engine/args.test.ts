@@ -47,14 +47,17 @@ describe('placeholder resolution (ResolveMetricArgs)', () => {
     expect(r).toEqual({ ok: false, error: 'failed to resolve {{ args.service }}' });
   });
 
-  it('reports an unterminated tag with the whole metric JSON, Go-quoted', () => {
+  it('an unclosed tag inside a metric is closed by the JSON braces that follow (as in Go)', () => {
     const m: Metric = { name: 'm', successCondition: 'result > {{args.x', provider: { web: { url: 'http://x' } } };
     const json = marshalMetric(m);
     expect(json).toBe('{"name":"m","successCondition":"result \\u003e {{args.x","provider":{"web":{"url":"http://x"}}}');
-    const r = resolveQuotedArgs(json, []);
-    expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toBe(
-      'Cannot find end tag="}}" in the template="{\\"name\\":\\"m\\",\\"successCondition\\":\\"result \\\\u003e {{args.x\\",\\"provider\\":{\\"web\\":{\\"url\\":\\"http://x\\"}}}" starting from "args.x\\",\\"provider\\":{\\"web\\":{\\"url\\":\\"http://x\\"}}}"',
-    );
+    expect(resolveMetricArgs(m, [])).toEqual({ ok: false, error: 'failed to resolve {{args.x","provider":{"web":{"url":"http://x"}}' });
+  });
+
+  it('reports a tag with no end at all with the whole template, Go-quoted', () => {
+    expect(resolveQuotedArgs('{"a":"x {{args.y"', [])).toEqual({
+      ok: false,
+      error: 'Cannot find end tag="}}" in the template="{\\"a\\":\\"x {{args.y\\"" starting from "args.y\\""',
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatGoDuration, parseGoDuration } from '../../../src/engine/go-duration.js';
-import { formatFloatF, goAtoi, goJsonMarshal, goQuote } from '../../../src/engine/go-format.js';
+import { formatGoDuration, parseGoDuration } from '../../../src/go/duration.js';
+import { formatFloatF, goAtoi, goJsonMarshal, goQuote } from '../../../src/go/format.js';
 
 describe('Go time.ParseDuration', () => {
   it.each([

@@ -1,11 +1,9 @@
 /**
  * Go formatting and parsing primitives whose output leaks into Argo's user-visible strings:
- * measurement values (`strconv.FormatFloat(v,'f',-1,64)`, `json.Marshal`), and error messages
- * (`%q`, `%v`, `time.ParseDuration`, `strconv.ParseFloat`). Providers reproduce them so that a
- * measurement's `value` and `message` are byte-for-byte what Argo would have written.
- *
- * (The engine keeps its own copies under src/engine; providers may only import src/metric and
- * src/api, so these live here.)
+ * measurement values (`strconv.FormatFloat(v,'f',-1,64)`, `json.Marshal`) and error messages
+ * (`%q`, `%v`, `strconv.ParseFloat`, `strconv.Atoi`). One copy, shared by the engine, the
+ * conditions and the providers, so that every message is byte-for-byte what Argo would write.
+ * A leaf module: it imports nothing.
  */
 
 /** Go `strconv.Quote` (`%q`) for the strings that appear in messages: URLs, durations, queries. */
@@ -71,7 +69,7 @@ function compareUtf8(a: string, b: string): number {
 }
 
 /** Go `encoding/json` string encoding: HTML-safe (`<>&` escaped), U+2028/2029 escaped. */
-function goJsonString(s: string): string {
+export function goJsonString(s: string): string {
   // Go never emits lone surrogates: invalid UTF-16 becomes U+FFFD before encoding.
   const wellFormed = s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
   return JSON.stringify(wellFormed)
@@ -86,18 +84,24 @@ function goJsonString(s: string): string {
  * Go `json.Marshal` of a decoded JSON value (`map[string]any`, `[]any`, float64, string, bool,
  * nil): no spaces, map keys sorted bytewise, HTML characters escaped. Number formatting of
  * `JSON.stringify` already matches Go's float encoder (exponent below 1e-6 and from 1e21),
- * except for negative zero.
+ * except for negative zero. NaN and ±Inf cannot be JSON (Go fails); they are written as
+ * Prometheus writes them. `keyOrder: 'preserve'` keeps insertion order, for Go structs whose
+ * field order is known (the metric JSON that placeholder errors quote).
  */
-export function goJsonMarshal(v: unknown): string {
+export function goJsonMarshal(v: unknown, keyOrder: 'sorted' | 'preserve' = 'sorted'): string {
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : JSON.stringify(v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return formatFloatF(v);
+    return Object.is(v, -0) ? '-0' : JSON.stringify(v);
+  }
   if (typeof v === 'string') return goJsonString(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (Array.isArray(v)) return `[${v.map(goJsonMarshal).join(',')}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => goJsonMarshal(x, keyOrder)).join(',')}]`;
   if (typeof v === 'object') {
     const obj = v as Record<string, unknown>;
-    const keys = Object.keys(obj).sort(compareUtf8);
-    return `{${keys.map((k) => `${goJsonString(k)}:${goJsonMarshal(obj[k])}`).join(',')}}`;
+    const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
+    if (keyOrder === 'sorted') keys.sort(compareUtf8);
+    return `{${keys.map((k) => `${goJsonString(k)}:${goJsonMarshal(obj[k], keyOrder)}`).join(',')}}`;
   }
   return 'null';
 }
@@ -131,4 +135,12 @@ export function goSprintV(v: unknown): string {
     return `map[${keys.map((k) => `${k}:${goSprintV(obj[k])}`).join(' ')}]`;
   }
   return String(v);
+}
+
+/** Go `strconv.Atoi` as used by IntOrString.IntValue(): a failed parse is 0. */
+export function goAtoi(s: string): number {
+  if (!/^[+-]?[0-9]+$/.test(s)) return 0;
+  const n = Number(s);
+  if (!Number.isSafeInteger(n) && Math.abs(n) > 9223372036854775807) return 0;
+  return n;
 }

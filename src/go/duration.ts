@@ -3,7 +3,7 @@
  * match Argo exactly (`invalid interval string: time: unknown unit "d" in duration "1d"`).
  * Returns milliseconds (fractions allowed: Go durations have nanosecond resolution).
  */
-import { goQuote } from './go-format.js';
+import { goQuote } from './format.js';
 
 export type DurationResult = { ok: true; ms: number } | { ok: false; error: string };
 
