@@ -2,7 +2,10 @@
  * Go `strconv` behaviour needed by expr literals and Argo's asInt/asFloat: which inputs parse,
  * and the exact error texts (`strconv.ParseFloat: parsing "NotANum": invalid syntax`).
  */
+import { goQuote } from '../go/format.js';
 import { fail } from './types.js';
+
+export { goQuote };
 
 const MAX_INT64 = 2n ** 63n - 1n;
 const MIN_INT64 = -(2n ** 63n);
@@ -11,21 +14,6 @@ export class NumError extends Error {
   constructor(fn: string, input: string, reason: 'invalid syntax' | 'value out of range') {
     super(`strconv.${fn}: parsing ${goQuote(input)}: ${reason}`);
   }
-}
-
-/** Go `strconv.Quote` for the common cases (printable text, \n, \t, quotes, backslashes). */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
 }
 
 /** `strconv.ParseInt(s, 10, 64)` -> bigint, or throws NumError. */

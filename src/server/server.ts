@@ -151,9 +151,29 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (ownsStore) await store.close?.();
   };
 
+  const host = opts.host ?? '127.0.0.1';
+  let url = '';
+  let port = 0;
   try {
     hub?.start();
     if (servesApi) await reloadAndLog(catalog, log);
+    // Listen before touching Redis: while it is unreachable, /healthz answers and /readyz says why.
+    await listen(server, opts.port ?? 8080, host);
+    const address = server.address();
+    port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 8080);
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    log.info(
+      {
+        url,
+        store: opts.store ? 'custom' : opts.storeDir ? `file:${opts.storeDir}` : 'memory',
+        scheduler: opts.config.redisUrl ? `redis:${withoutPassword(opts.config.redisUrl)}` : 'memory',
+      },
+      'assay serve listening',
+    );
+    if (opts.config.redisUrl) {
+      const redisCheck = (await health.readiness()).checks.redis;
+      if (redisCheck && !redisCheck.ok) log.warn({ error: redisCheck.message }, 'Redis is not reachable yet; start-up waits for it');
+    }
     // Runs left unfinished by a crash or restart continue from their stored status.
     const resumed = await engine.resync();
     if (resumed > 0) log.info({ runs: resumed }, 'resumed unfinished runs');
@@ -167,20 +187,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         resyncTimer.unref();
       }
     }
-    await listen(server, opts.port ?? 8080, opts.host ?? '127.0.0.1');
   } catch (err) {
+    server.close();
+    server.closeAllConnections();
     await release().catch(() => undefined);
     throw err;
   }
-
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 8080);
-  const host = opts.host ?? '127.0.0.1';
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info(
-    { url, store: opts.store ? 'custom' : opts.storeDir ? `file:${opts.storeDir}` : 'memory', scheduler: opts.config.redisUrl ? 'redis' : 'memory' },
-    'assay serve listening',
-  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -204,6 +216,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return closing;
     },
   };
+}
+
+/** A Redis URL fit for logs: the password (redis://:secret@host) replaced. */
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
