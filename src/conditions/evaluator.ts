@@ -5,7 +5,9 @@
  */
 import { BUILTINS, type BuiltinCtx } from './builtins.js';
 import { envOf, floatLiterals, type Mode } from './checker.js';
-import { runPredicate } from './predicates.js';
+import { runPredicate, type PredicateHost, type Scope } from './predicates.js';
+
+export type { Scope };
 import { matchString } from './cache.js';
 import {
   arith, asBool, asString, compare, equal, exponent, fetch, isIn, negate, slice, toInt, type Arith,
@@ -18,14 +20,8 @@ export const MEMORY_BUDGET = 1_000_000;
 /** Marks "an optional chain hit nil": propagates through member/slice nodes up to the chain node. */
 const SKIP: unique symbol = Symbol('chain-skip');
 
-export interface Scope {
-  items: readonly Value[];
-  item: Value;
-  index: number;
-  acc: Value;
-}
 
-export class Evaluator implements BuiltinCtx {
+export class Evaluator implements BuiltinCtx, PredicateHost {
   private steps = 0;
   private memory = 0;
   readonly scopes: Scope[] = [];

@@ -86,11 +86,13 @@ function run(mode: Mode, ast: Node, result: Value, nowMs: number): { ok: true; v
  * {result, asInt, asFloat, isNaN, isInf, isNil, default}. On failure `error` is the raw expr message
  * without position, e.g. `unknown name invalidVariable` or `expected bool, but got int`.
  */
-export function evalCondition(expression: string, result: unknown): ConditionOutcome {
+export function evalCondition(expression: string, result: unknown, now = 0): ConditionOutcome {
   const value = result === undefined ? null : result;
   const ast = program('condition', expression, natureOf(value));
   if (typeof ast === 'string') return { ok: false, error: ast };
-  const out = run('condition', ast, value, Date.now());
+  // `now` (epoch ms) is what expr's now() returns: the engine passes the measurement's time, so the
+  // core never reads a clock; callers that do not use now() may leave it out.
+  const out = run('condition', ast, value, now);
   if (!out.ok) return out;
   if (typeof out.value !== 'boolean') return { ok: false, error: `expected bool, but got ${typeName(out.value)}` };
   return { ok: true, value: out.value };

@@ -3,14 +3,29 @@
  * The closure body runs once per element with `#` bound to it; each iteration is metered by the
  * evaluator's step counter. Non-bool predicate results fail like the VM's bool assertion.
  */
-import type { Evaluator } from './evaluator.js';
 import { isPredicateBuiltin } from './prepass.js';
 import { arith, asBool, asString, compare, iterable } from './runtime.js';
 import { fail, GoAnyMap, tagArray, type Node, type Value } from './types.js';
 
 
 /** Returns undefined when `name` is not a closure builtin. */
-export function runPredicate(ev: Evaluator, name: string, args: Node[]): { value: Value } | undefined {
+/** One closure frame: `#` is `item`, `#index` its position, `#acc` the reduce accumulator. */
+export interface Scope {
+  items: readonly Value[];
+  item: Value;
+  index: number;
+  acc: Value;
+}
+
+/** What a predicate needs from the evaluator (declared here so the two modules do not import each other). */
+export interface PredicateHost {
+  readonly scopes: Scope[];
+  ev(n: Node): Value;
+  tick(): void;
+  charge(units: number): void;
+}
+
+export function runPredicate(ev: PredicateHost, name: string, args: Node[]): { value: Value } | undefined {
   if (!isPredicateBuiltin(name)) return undefined;
   const items = iterable(ev.ev(args[0] as Node));
   const closure = args[1];

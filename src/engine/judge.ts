@@ -23,18 +23,18 @@ function formatEvalError(kind: string, condition: string, result: unknown, error
 }
 
 /** Argo's EvaluateResult. */
-export function evaluateResult(result: unknown, metric: Metric): { phase: JudgedPhase; message?: string } {
+export function evaluateResult(result: unknown, metric: Metric, now: Instant): { phase: JudgedPhase; message?: string } {
   const success = metric.successCondition ?? '';
   const failure = metric.failureCondition ?? '';
   let s = false;
   let f = false;
   if (success !== '') {
-    const r = evalCondition(success, result);
+    const r = evalCondition(success, result, now);
     if (!r.ok) return { phase: 'Error', message: formatEvalError('successCondition', success, result, r.error) };
     s = r.value;
   }
   if (failure !== '') {
-    const r = evalCondition(failure, result);
+    const r = evalCondition(failure, result, now);
     if (!r.ok) return { phase: 'Error', message: formatEvalError('failureCondition', failure, result, r.error) };
     f = r.value;
   }
@@ -62,7 +62,7 @@ export function toMeasurement(
   if (Object.keys(metadata).length > 0) m.metadata = metadata;
   switch (obs.kind) {
     case 'value': {
-      const judged = evaluateResult(obs.value, metric);
+      const judged = evaluateResult(obs.value, metric, finishedAt);
       m.phase = judged.phase;
       // On an evaluation error Argo keeps no value, only the message.
       if (judged.phase === 'Error') m.message = judged.message ?? '';

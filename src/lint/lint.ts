@@ -79,7 +79,8 @@ export function lintSpec(target: LintTarget): LintProblem[] {
       const c = checkCondition(expr);
       if (!c.ok) error(`${at}.${key}`, `does not compile: ${c.error}`);
     }
-    if (effectiveCount(m) === undefined) {
+    const countFromArg = typeof metric.count === 'string' && metric.count.includes('{{');
+    if (!countFromArg && effectiveCount(m) === undefined) {
       warn(`${at}.count`, 'the metric runs indefinitely (interval without count): Argo rejects it for prePromotion, postPromotion and inline step analysis');
     }
   });

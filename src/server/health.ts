@@ -51,6 +51,7 @@ async function check(what: string, probe: () => Promise<unknown>): Promise<Check
 export class Health {
   /** A connection of its own: the scheduler's connections queue commands forever while Redis is down. */
   private readonly redis: Redis | undefined;
+  private lastRedisError: string | undefined;
 
   constructor(private readonly opts: HealthOptions) {
     if (opts.redisUrl) {
@@ -60,8 +61,10 @@ export class Health {
         connectTimeout: CHECK_TIMEOUT_MS,
         retryStrategy: (times) => Math.min(times * 200, 2000),
       });
-      // Failures are reported by the probe; without a listener ioredis would print each one.
-      this.redis.on('error', () => undefined);
+      // Failures are reported by the probe (with the cause kept here); without a listener ioredis
+      // would print each one.
+      this.redis.on('error', (err: Error) => (this.lastRedisError = err.message));
+      this.redis.on('ready', () => (this.lastRedisError = undefined));
     }
   }
 
@@ -72,11 +75,13 @@ export class Health {
     if (started !== undefined) checks.scheduler = started ? { ok: true } : { ok: false, message: 'the scheduler has not started' };
     if (this.redis) {
       const redis = this.redis;
-      checks.redis = await check('redis', async () => {
+      const result = await check('redis', async () => {
         if (redis.status === 'wait') await redis.connect();
         const reply = await redis.ping();
         if (reply !== 'PONG') throw new Error(`redis answered ${reply} to PING`);
       });
+      // A timeout or ioredis' "max retries per request" hides the cause: name the connection error.
+      checks.redis = !result.ok && this.lastRedisError ? { ok: false, message: `cannot reach Redis: ${this.lastRedisError}` } : result;
     }
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   }

@@ -95,6 +95,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const ownsStore = opts.store === undefined;
   const store: RunStore = opts.store ?? (opts.storeDir ? await FileRunStore.open(opts.storeDir) : new MemoryRunStore());
   const registry = new MetricsRegistry();
+  // While Redis is down its clients report every reconnect attempt; one line per cause is enough.
+  const repeats = new RepeatFilter(30_000);
   const engineMetrics = new EngineMetrics(registry);
   const assembly = assemble({
     config: opts.config,
@@ -103,8 +105,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
     onProviderError: (provider, code) => engineMetrics.providerError(provider, code),
     onSchedulerError: (err, key) => {
-      if (key !== undefined) engineMetrics.tickFailed(key);
-      log.error({ err, run: key }, key ? 'tick failed; it will be retried' : 'scheduler error');
+      if (key !== undefined) {
+        engineMetrics.tickFailed(key);
+        log.error({ err, run: key }, 'tick failed; it will be retried');
+      } else if (repeats.first(err instanceof Error ? err.message : String(err))) {
+        log.error({ err }, 'scheduler error (the same error is logged at most every 30 s)');
+      }
     },
   });
   const { engine } = assembly;
@@ -216,6 +222,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return closing;
     },
   };
+}
+
+/** Lets a message through the first time, then again only after `windowMs`. */
+class RepeatFilter {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly windowMs: number) {}
+  first(message: string): boolean {
+    const now = Date.now();
+    const last = this.seen.get(message);
+    if (last !== undefined && now - last < this.windowMs) return false;
+    if (this.seen.size > 100) this.seen.clear();
+    this.seen.set(message, now);
+    return true;
+  }
 }
 
 /** A Redis URL fit for logs: the password (redis://:secret@host) replaced. */
