@@ -7,6 +7,7 @@ import { testCommand, type Output } from './test-command.js';
 import { lintCommand } from './lint-command.js';
 import { runCommand, EXIT_USAGE, type RunOptions } from './run-command.js';
 import { serveCommand, SERVE_DESCRIPTION, SERVE_EXAMPLES, type ServeFlags } from './serve-command.js';
+import { backtestCommand, BACKTEST_DESCRIPTION, BACKTEST_EXAMPLES, type BacktestOptions } from './backtest-command.js';
 import { configFromEnv, ConfigError, type AssayConfig } from '../runtime/config.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -84,6 +85,27 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
         '  assay run -f examples/templates/success-rate.yaml -a service-name=checkout && ./switch-traffic.sh',
     )
     .action(async (opts: RunOptions) => exit(await runCommand(opts, config, io, process.stdout)));
+
+  program
+    .command('backtest')
+    .summary('replay an analysis against Prometheus history: what verdict, and when')
+    .description(BACKTEST_DESCRIPTION)
+    .requiredOption('-f, --file <path>', 'template or AnalysisRun file or directory (repeatable)', collect)
+    .option('-t, --template <name>', 'template to use (repeatable; "cluster:NAME" for a ClusterAnalysisTemplate); default: all in the files', collect)
+    .option('-a, --arg <name=value>', 'argument value (repeatable)', collect)
+    .requiredOption('--from <time>', 'start of the replay (virtual time 0): RFC 3339, "now", or a duration before now (-6h)')
+    .option('--to <time>', 'the replay\'s clock stops here; with --every, the last start', 'now')
+    .option('--every <duration>', 'start a replay every DURATION from --from to --to, one row per start')
+    .option('--for <duration>', 'with --every: stop each replay DURATION after its start (default: at the present)')
+    .option('--prometheus <url>', 'Prometheus address for metrics without one (default $ARGO_ROLLOUTS_PROMETHEUS_ADDRESS)')
+    .option('-n, --namespace <ns>', 'namespace of the run', 'default')
+    .option('--name <name>', 'name of the run')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .addHelpText('after', BACKTEST_EXAMPLES)
+    .action(async (opts: BacktestOptions) =>
+      exit(await backtestCommand(opts, config, { ...io, progress: process.stderr, wall: () => Date.now() })),
+    );
 
   program
     .command('serve')

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { unusedPort } from '../../support/http-server.js';
-import { waitUntil } from './helpers.js';
+import { templatesDir, waitUntil } from './helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = join(ROOT, 'bin/assay.js');
@@ -26,9 +26,13 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('when assay serve runs as a process', () => {
-  it('serves /healthz and exits 0 on SIGTERM', async () => {
+  it('serves /healthz, reloads templates on SIGHUP, and exits 0 on SIGTERM', async () => {
     const port = await unusedPort();
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { cwd: ROOT, env: cleanEnv({ ASSAY_LOG_LEVEL: 'info' }) });
+    const templates = await templatesDir('http://127.0.0.1:1');
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--templates', templates.dir], {
+      cwd: ROOT,
+      env: cleanEnv({ ASSAY_LOG_LEVEL: 'info' }),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -45,12 +49,18 @@ describe('when assay serve runs as a process', () => {
         'assay serve to answer /healthz',
       );
       expect(health).toEqual({ status: 'ok' });
+      const loaded = () => stdout.split('\n').filter((l) => l.includes('"msg":"templates loaded"')).length;
+      expect(loaded()).toBe(1);
+      child.kill('SIGHUP');
+      await waitUntil(async () => (loaded() === 2 ? true : undefined), 5000, 'a second "templates loaded" line');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
-      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['assay serve listening', 'assay serve stopped']));
+      const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; templates?: number });
+      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['assay serve listening', 'SIGHUP: reloading templates', 'assay serve stopped']));
+      expect(lines.find((l) => l.msg === 'templates loaded')?.templates).toBe(3);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      await templates.remove();
     }
   });
 

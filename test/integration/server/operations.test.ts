@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../../src/runtime/config.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 import type { TestHttpServer } from '../../support/http-server.js';
-import { captureLogger, json, post, startMetricEndpoint, templatesDir, waitForPhase } from './helpers.js';
+import { captureLogger, json, openSse, post, startMetricEndpoint, templatesDir, waitForPhase, waitUntil } from './helpers.js';
 
 const TOKEN = 's3cret-token-value';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -110,6 +110,15 @@ describe('when requests and runs are logged', () => {
     const changes = records.filter((r) => r.msg === 'run phase changed' && r.run === 'default/scraped').map((r) => r.phase);
     expect(changes).toEqual(['Running', 'Successful']);
     expect(logs.lines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('logs an event stream once the client disconnects, which is when its subscription is dropped', async () => {
+    const sse = await openSse(`${base}/api/v1/events`, AUTH);
+    await sse.waitFor(() => true);
+    const streamLines = () => logs.records().filter((r) => r.msg === 'request' && r.path === '/api/v1/events' && r.status === 200);
+    expect(streamLines()).toHaveLength(0);
+    sse.close();
+    await waitUntil(async () => (streamLines().length === 1 ? true : undefined), 2000, 'the stream to be logged as closed');
   });
 
   it('redacts secrets that reach a log object anyway', () => {
