@@ -35,22 +35,22 @@ export function exitFor(verdict: Phase): number {
   return isCompleted(verdict) ? (EXIT_BY_PHASE[verdict] ?? 2) : EXIT_NO_VERDICT;
 }
 
-export const BACKTEST_DESCRIPTION =
-  'Replays an analysis against Prometheus history: the AnalysisRun that the templates (and --arg)\n' +
-  'describe is run on a virtual clock that starts at --from, exactly as the live engine would run\n' +
-  'it (initialDelay, interval, count, limits, the 10 s retry after an Error), and every query is\n' +
-  'evaluated at its historical instant: an instant query AT that time, a rangeQuery with now()\n' +
-  'being that time. It prints each measurement and the verdict the analysis would have reached,\n' +
-  'and when. Use it to tune a template on last week\'s incidents before it gates a release.\n\n' +
-  'Times (--from, --to): RFC 3339 (2026-11-20T14:00:00Z), "now", or a duration before now\n' +
-  '(-6h or 6h: six hours ago).\n\n' +
-  'One replay starts at --from; its clock stops at --to. With --every D, a replay starts at --from,\n' +
-  '--from+D, ... up to --to ("had the rollout started at each of these times, what would the\n' +
-  'verdict have been?"); each runs until it completes, --for after its start, or the present.\n\n' +
-  'Only Prometheus metrics can be replayed (no other provider can answer for the past); a template\n' +
-  'with any other provider is refused.\n\n' +
-  'Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive or no verdict before the clock\n' +
-  'stopped, 4 usage or invalid input. With --every: the worst verdict of all replays.';
+// Paragraphs without hard line breaks: commander wraps them to the terminal's width.
+export const BACKTEST_DESCRIPTION = [
+  'Replays an analysis against Prometheus history. The AnalysisRun that the templates (and --arg) describe runs on a ' +
+    'virtual clock that starts at --from, exactly as the live engine would run it (initialDelay, interval, count, ' +
+    'limits, the 10 s retry after an Error), and every query is evaluated at its historical instant: an instant query ' +
+    'AT that time, a rangeQuery with now() being that time. It prints each measurement and the verdict the analysis ' +
+    "would have reached, and when. Use it to tune a template on last week's incidents before it gates a release.",
+  'Times (--from, --to): RFC 3339 (2026-11-20T14:00:00Z), "now", or a duration before now (-6h or 6h: six hours ago).',
+  'One replay starts at --from and its clock stops at --to. With --every D, a replay starts at --from, --from+D, ... ' +
+    'up to --to ("had the rollout started at each of these times, what would the verdict have been?"); each runs ' +
+    'until it completes, --for after its start, or the present.',
+  'Only Prometheus metrics can be replayed (no other provider can answer for the past); a template with any other ' +
+    'provider is refused.',
+  'Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive or no verdict before the clock stopped, 4 usage or ' +
+    'invalid input. With --every: the worst verdict of all replays.',
+].join('\n\n');
 
 export const BACKTEST_EXAMPLES =
   '\nExamples:\n' +

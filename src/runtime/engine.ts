@@ -115,6 +115,9 @@ export class Engine {
     if (changed) {
       const written = await store.writeStatus(key, run.metadata.uid, out.run.status!);
       if (written === 'gone') return {};
+      // Someone else wrote the status meanwhile: this reconcile's view was stale, so drop it
+      // (its measurements were never recorded) and reconcile again from a fresh read.
+      if (written === 'conflict') return this.next(key, clock.now());
       for (const l of this.listeners) {
         l.onStatus?.(key, out.run, run.status);
         if (out.events.length > 0) l.onEvents?.(key, out.run, out.events);

@@ -96,6 +96,11 @@ export class MemoryScheduler implements Scheduler {
       slot = newSlot(runKey);
       this.slots.set(runKey, slot);
     }
+    if (slot.active) {
+      // Folded in when the active tick finishes; never enters the heap while active.
+      if (at < slot.followUp) slot.followUp = at;
+      return;
+    }
     if (at < slot.due) this.setDue(slot, at);
   }
 

@@ -18,7 +18,10 @@ export function splitRunKey(key: RunKey): { namespace: string; name: string } {
   return i < 0 ? { namespace: 'default', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
-export type StoreChange = { type: 'upsert'; key: RunKey; run: AnalysisRun } | { type: 'delete'; key: RunKey };
+export type StoreChange =
+  /** `own`: the change is this handle's own status write coming back (e.g. through a watch). */
+  | { type: 'upsert'; key: RunKey; run: AnalysisRun; own?: boolean }
+  | { type: 'delete'; key: RunKey };
 
 export class RunExistsError extends Error {
   readonly code = 'AlreadyExists';
@@ -35,9 +38,10 @@ export interface RunStore {
   /**
    * Replace the status only, leaving spec and metadata as they are (Argo writes status with a
    * merge patch on the main resource). Returns 'gone' when the run no longer exists, or when its
-   * uid differs from `uid` (a new run with the same name).
+   * uid differs from `uid` (a new run with the same name), and 'conflict' when someone else changed
+   * the status since this handle read it: the caller must reconcile again from a fresh read.
    */
-  writeStatus(key: RunKey, uid: string | undefined, status: AnalysisRunStatus): Promise<'ok' | 'gone'>;
+  writeStatus(key: RunKey, uid: string | undefined, status: AnalysisRunStatus): Promise<'ok' | 'gone' | 'conflict'>;
   /** Set spec.terminate (what a Rollout does to stop a run). */
   terminate(key: RunKey): Promise<'ok' | 'gone'>;
   delete(key: RunKey): Promise<boolean>;

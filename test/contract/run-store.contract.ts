@@ -90,12 +90,22 @@ export function describeRunStoreContract(name: string, factory: () => Promise<St
       expect(kinds[kinds.length - 1]).toBe('delete:default/w');
     }));
 
-    it('shares state with a second handle (another process)', withStore(async ({ store, other }) => {
+    it('shares state with a second handle (another process): a new run at once, writes within a second', withStore(async ({ store, other }) => {
       if (!other) return;
       const created = await store.create(run('shared'));
+      // A run created by one process must be visible to a worker in another at once, or the
+      // worker's first tick would find nothing and drop the run.
       expect((await other.get('default/shared'))?.metadata.uid).toBe(created.metadata.uid);
       await other.writeStatus('default/shared', created.metadata.uid, { phase: 'Successful', message: 'from the other handle' });
-      expect((await store.get('default/shared'))?.status?.message).toBe('from the other handle');
+      // Caches (informers) may lag; a stale read is safe because writes carry the version they
+      // were based on. But the write must arrive.
+      const deadline = Date.now() + 1000;
+      let message: string | undefined;
+      while (Date.now() < deadline && message !== 'from the other handle') {
+        message = (await store.get('default/shared'))?.status?.message;
+        if (message !== 'from the other handle') await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(message).toBe('from the other handle');
     }));
   });
 }

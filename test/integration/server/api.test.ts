@@ -98,18 +98,21 @@ describe('when a run is created from templates', () => {
     expect((await json(again)).error.message).toContain('already exists');
   });
 
-  it('creates a run from a full AnalysisRun manifest, dropping any status it carries', async () => {
+  it('creates a run from a full AnalysisRun manifest, dropping any status it carries and warning about unknown fields', async () => {
     const manifest = {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisRun',
       metadata: { generateName: 'manual-', namespace: 'default' },
       spec: {
         metrics: [{ name: 'm', count: 1, successCondition: 'result > 0.9', provider: { web: { url: `${metric.url}/x`, jsonPath: '{$.value}' } } }],
+        colour: 'red',
       },
       status: { phase: 'Failed' },
     };
     const res = await post(`${base}/api/v1/runs`, { analysisRun: manifest });
     expect(res.status).toBe(201);
+    // Unknown fields are accepted, as Argo's CRD prunes them, but reported the way Kubernetes does.
+    expect(res.headers.get('warning')).toContain('analysisRun.spec.colour: unknown field');
     const run = await json(res);
     expect(run.metadata.name).toMatch(/^manual-[a-z0-9]{5}$/);
     expect(run.status).toBeUndefined();

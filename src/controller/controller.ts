@@ -1,0 +1,136 @@
+/**
+ * `assay controller`: owns AnalysisRuns in a cluster beside Argo Rollouts (which runs with
+ * --analysis-threads=0) or alone. Informers feed the scheduler; the engine reconciles and writes
+ * status as Argo does (merge patch on the run, only when something changed); events go to the
+ * run; completed runs are garbage-collected by ttlStrategy. With several replicas and no Redis,
+ * one leader (a Lease) ticks; with Redis every replica is a BullMQ worker.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { isCompleted } from '../api/phase.js';
+import { KubeEventRecorder } from '../kube/kube-events.js';
+import { KubeRunStore } from '../kube/kube-run-store.js';
+import { KubeSecretSource } from '../kube/kube-secrets.js';
+import { LeaderElector } from '../kube/leader-election.js';
+import type { MetricProvider } from '../metric/provider.js';
+import { assemble, type Assembly } from '../runtime/assemble.js';
+import type { AssayConfig } from '../runtime/config.js';
+import type { Engine } from '../runtime/engine.js';
+
+export interface ControllerOptions {
+  config: AssayConfig;
+  kubeConfig: KubeConfig;
+  /** Watch only these namespaces (all when empty). */
+  namespaces?: readonly string[];
+  concurrency?: number;
+  /** Elect one leader among replicas with a Lease (ignored with Redis: every replica works). */
+  leaderElect?: boolean;
+  leaseNamespace?: string;
+  leaseName?: string;
+  identity?: string;
+  leaseMs?: number;
+  renewMs?: number;
+  /** Extra providers (the job provider needs the controller's KubeConfig). */
+  providers?: MetricProvider<unknown>[];
+  /** Periodic resync of every unfinished run (heals a lost scheduler state). Default 5 min. */
+  resyncMs?: number;
+  /** Lost leadership: by default the process exits so its replacement starts clean. */
+  onLostLeadership?: () => void;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export class Controller {
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private elector: LeaderElector | undefined;
+  private ticking = false;
+  private stopping = false;
+  private unwatch: (() => void) | undefined;
+
+  private constructor(
+    private readonly opts: ControllerOptions,
+    readonly store: KubeRunStore,
+    private readonly assembly: Assembly,
+  ) {}
+
+  get engine(): Engine {
+    return this.assembly.engine;
+  }
+
+  isLeader(): boolean {
+    return this.ticking;
+  }
+
+  static async start(opts: ControllerOptions): Promise<Controller> {
+    const log = opts.log ?? (() => undefined);
+    const store = await KubeRunStore.start({
+      kubeConfig: opts.kubeConfig,
+      ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
+      onError: (err, where) => log('warn', `${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
+    });
+    const assembly = assemble({
+      config: opts.config,
+      store,
+      secrets: new KubeSecretSource(opts.kubeConfig),
+      ...(opts.providers ? { providers: opts.providers } : {}),
+      onSchedulerError: (err, key) => log('warn', `tick failed${key ? ` for ${key}` : ''}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    const controller = new Controller(opts, store, assembly);
+    const events = new KubeEventRecorder(opts.kubeConfig, 'assay-controller', (err) => log('warn', `event not recorded: ${String(err)}`));
+    assembly.engine.listen({
+      onEvents: (_key, run, evs) => void events.record(run, evs, Date.now()),
+      onStatus: (key, run, prev) => {
+        if (run.status?.phase !== prev?.phase) log('info', 'analysis run phase changed', { run: key, from: prev?.phase ?? '', to: run.status?.phase, message: run.status?.message });
+      },
+      onDeleted: (key) => log('info', 'analysis run deleted by ttlStrategy', { run: key }),
+    });
+    // Every change from outside (a new run, a Rollout setting spec.terminate, a relist) asks for
+    // a tick now; our own status writes coming back through the informer do not.
+    controller.unwatch = store.watch((change) => {
+      if (change.type === 'delete') return void assembly.scheduler.cancel(change.key);
+      if (change.own) return;
+      const run = change.run;
+      if (isCompleted(run.status?.phase) && !run.spec.ttlStrategy) return;
+      void assembly.engine.schedule(change.key, Date.now());
+    });
+    const lead = opts.leaderElect && !opts.config.redisUrl;
+    if (lead) {
+      controller.elector = new LeaderElector({
+        kubeConfig: opts.kubeConfig,
+        namespace: opts.leaseNamespace ?? 'default',
+        name: opts.leaseName ?? 'assay-controller',
+        identity: opts.identity ?? `assay-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+        ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+        ...(opts.renewMs ? { renewMs: opts.renewMs } : {}),
+        onStartedLeading: () => controller.startTicking(),
+        onStoppedLeading: () => {
+          if (controller.stopping) return;
+          log('warn', 'lost leadership');
+          (opts.onLostLeadership ?? (() => process.exit(1)))();
+        },
+        onError: (err) => log('warn', `leader election: ${String(err)}`),
+      });
+      await controller.elector.start();
+    } else {
+      await controller.startTicking();
+    }
+    return controller;
+  }
+
+  private async startTicking(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    await this.assembly.engine.start(this.opts.concurrency ?? 16);
+    // Runs created before this process started continue where their status left off.
+    await this.assembly.engine.resync();
+    this.resyncTimer = setInterval(() => void this.assembly.engine.resync(), this.opts.resyncMs ?? 300_000);
+    this.resyncTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.unwatch?.();
+    await this.elector?.stop();
+    await this.assembly.close();
+    await this.store.close();
+  }
+}

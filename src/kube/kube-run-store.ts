@@ -1,0 +1,259 @@
+/**
+ * AnalysisRuns in Kubernetes as a RunStore: informers keep a cache (all namespaces, or a list),
+ * status is written the way Argo writes it — a JSON merge patch of the changed fields on the main
+ * resource (the CRD has no status subresource), never touching spec — with the resourceVersion
+ * read, so a concurrent change (a Rollout setting spec.terminate) gives 409 and the patch is
+ * retried from a fresh read when the status on the server is still the one it was based on.
+ */
+import {
+  CustomObjectsApi,
+  makeInformer,
+  PatchStrategy,
+  setHeaderOptions,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
+import { RunExistsError, runKey, splitRunKey, type RunKey, type RunStore, type StoreChange } from '../store/run-store.js';
+import { apiMessage, httpStatusOf } from './api-errors.js';
+import { mergePatchDiff } from './merge-patch.js';
+
+const GROUP = 'argoproj.io';
+const VERSION = 'v1alpha1';
+const PLURAL = 'analysisruns';
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const CONFLICT_RETRIES = 5;
+
+export interface KubeRunStoreOptions {
+  kubeConfig: KubeConfig;
+  /** Watch only these namespaces; all when empty. */
+  namespaces?: readonly string[];
+  /** Informer and API failures (the store keeps going). */
+  onError?: (err: unknown, where: string) => void;
+  /** First delay before restarting a failed informer; doubles up to 30 s. */
+  restartDelayMs?: number;
+}
+
+/** Numeric resourceVersion for "which copy is newer" (Kubernetes RVs are etcd revisions). */
+function rv(run: AnalysisRun | undefined): bigint {
+  try {
+    return BigInt(run?.metadata.resourceVersion ?? '0');
+  } catch {
+    return 0n;
+  }
+}
+
+export class KubeRunStore implements RunStore {
+  private readonly api: CustomObjectsApi;
+  private readonly informers: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>)[] = [];
+  private readonly listeners = new Set<(c: StoreChange) => void>();
+  /** Objects this handle wrote or read fresh, newer than the informer cache until it catches up. */
+  private readonly overlay = new Map<RunKey, AnalysisRun>();
+  /** The copy each reconcile was based on: the base of the status diff. */
+  private readonly lastRead = new Map<RunKey, AnalysisRun>();
+  private readonly ownVersions = new Set<string>();
+  /** Runs this handle deleted, hidden until the informer sees the deletion too. */
+  private readonly deleted = new Map<RunKey, string | undefined>();
+  private stopped = false;
+
+  private constructor(private readonly opts: KubeRunStoreOptions) {
+    this.api = opts.kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  /** Start the informers and wait for their first list. */
+  static async start(opts: KubeRunStoreOptions): Promise<KubeRunStore> {
+    const store = new KubeRunStore(opts);
+    const scopes = opts.namespaces && opts.namespaces.length > 0 ? [...opts.namespaces] : [undefined];
+    await Promise.all(scopes.map((ns) => store.startInformer(ns)));
+    return store;
+  }
+
+  private async startInformer(namespace: string | undefined): Promise<void> {
+    const path = namespace
+      ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`
+      : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+    const list = () =>
+      namespace
+        ? this.api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL })
+        : this.api.listCustomObjectForAllNamespaces({ group: GROUP, version: VERSION, resourcePlural: PLURAL });
+    const informer = makeInformer<KubernetesObject>(this.opts.kubeConfig, path, list as never);
+    const emit = (obj: KubernetesObject) => {
+      const run = obj as unknown as AnalysisRun;
+      const own = this.ownVersions.delete(run.metadata.resourceVersion ?? '');
+      const key = runKey(run);
+      const o = this.overlay.get(key);
+      if (o && rv(run) >= rv(o)) this.overlay.delete(key);
+      this.emit({ type: 'upsert', key, run, ...(own ? { own } : {}) });
+    };
+    informer.on('add', emit);
+    informer.on('update', emit);
+    informer.on('delete', (obj) => {
+      const key = runKey(obj as unknown as AnalysisRun);
+      this.deleted.delete(key);
+      this.overlay.delete(key);
+      this.lastRead.delete(key);
+      this.emit({ type: 'delete', key });
+    });
+    // client-node stops an informer for good on any error other than 410 (which it relists on
+    // itself): restart it with a growing delay, so a flaky apiserver never leaves us blind.
+    let delay = this.opts.restartDelayMs ?? 1000;
+    informer.on('error', (err) => {
+      this.opts.onError?.(err, `informer ${path}`);
+      if (this.stopped) return;
+      setTimeout(() => {
+        if (this.stopped) return;
+        informer.start().then(
+          () => (delay = this.opts.restartDelayMs ?? 1000),
+          (e) => this.opts.onError?.(e, `restart informer ${path}`),
+        );
+      }, delay).unref();
+      delay = Math.min(delay * 2, 30_000);
+    });
+    informer.on('connect', () => (delay = this.opts.restartDelayMs ?? 1000));
+    this.informers.push(informer);
+    await informer.start();
+  }
+
+  private cached(key: RunKey): AnalysisRun | undefined {
+    const { namespace, name } = splitRunKey(key);
+    for (const inf of this.informers) {
+      const o = inf.get(name, namespace);
+      if (o) return o as unknown as AnalysisRun;
+    }
+    return undefined;
+  }
+
+  async get(key: RunKey): Promise<AnalysisRun | undefined> {
+    const cached = this.cached(key);
+    const o = this.overlay.get(key);
+    let run = o && (!cached || rv(o) > rv(cached)) ? o : cached;
+    if (run && this.deleted.has(key) && this.deleted.get(key) === run.metadata.uid) return undefined;
+    // A miss may only mean the informer has not caught up (a run created a moment ago, possibly
+    // by another process): ask the apiserver before concluding the run does not exist.
+    if (!run) run = await this.fresh(key);
+    if (!run) return undefined;
+    const copy = structuredClone(run);
+    this.lastRead.set(key, copy);
+    return structuredClone(copy);
+  }
+
+  async create(run: AnalysisRun): Promise<AnalysisRun> {
+    const namespace = run.metadata.namespace ?? 'default';
+    try {
+      const created = (await this.api.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: PLURAL,
+        body: { ...run, metadata: { ...run.metadata, namespace } },
+      })) as AnalysisRun;
+      this.overlay.set(runKey(created), created);
+      return created;
+    } catch (err) {
+      if (httpStatusOf(err) === 409) throw new RunExistsError(runKey(run));
+      throw new Error(`creating analysisrun ${namespace}/${run.metadata.name}: ${apiMessage(err)}`);
+    }
+  }
+
+  private async fresh(key: RunKey): Promise<AnalysisRun | undefined> {
+    const { namespace, name } = splitRunKey(key);
+    try {
+      const run = (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as AnalysisRun;
+      this.overlay.set(key, run);
+      return run;
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async writeStatus(key: RunKey, uid: string | undefined, status: AnalysisRunStatus): Promise<'ok' | 'gone' | 'conflict'> {
+    let base = this.lastRead.get(key) ?? (await this.fresh(key));
+    const { namespace, name } = splitRunKey(key);
+    for (let attempt = 0; ; attempt++) {
+      if (!base || (uid !== undefined && base.metadata.uid !== uid)) return 'gone';
+      const diff = mergePatchDiff(base.status ?? {}, status);
+      if (diff === undefined) return 'ok';
+      const body = { metadata: { resourceVersion: base.metadata.resourceVersion, uid: base.metadata.uid }, status: diff };
+      try {
+        const written = (await this.api.patchNamespacedCustomObject(
+          { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body },
+          MERGE,
+        )) as AnalysisRun;
+        if (written.metadata.resourceVersion) this.ownVersions.add(written.metadata.resourceVersion);
+        this.overlay.set(key, written);
+        this.lastRead.set(key, written);
+        return 'ok';
+      } catch (err) {
+        const code = httpStatusOf(err);
+        if (code === 404) return 'gone';
+        if (code !== 409 || attempt >= CONFLICT_RETRIES) throw new Error(`writing status of analysisrun ${key}: ${apiMessage(err)}`);
+        // 409: something else changed the run (a Rollout patching spec.terminate, most often).
+        // Re-read; if its status is still the one this write was based on, the write is still
+        // right: retry it on the new resourceVersion. Otherwise our reconcile was stale.
+        const latest = await this.fresh(key);
+        if (!latest) return 'gone';
+        if (mergePatchDiff(base.status ?? {}, latest.status ?? {}) !== undefined) return 'conflict';
+        base = latest;
+      }
+    }
+  }
+
+  async terminate(key: RunKey): Promise<'ok' | 'gone'> {
+    const { namespace, name } = splitRunKey(key);
+    try {
+      const written = (await this.api.patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { spec: { terminate: true } } },
+        MERGE,
+      )) as AnalysisRun;
+      this.overlay.set(key, written);
+      return 'ok';
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return 'gone';
+      throw new Error(`terminating analysisrun ${key}: ${apiMessage(err)}`);
+    }
+  }
+
+  async delete(key: RunKey): Promise<boolean> {
+    const { namespace, name } = splitRunKey(key);
+    try {
+      const uid = (this.overlay.get(key) ?? this.cached(key))?.metadata.uid;
+      await this.api.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name, propagationPolicy: 'Background' });
+      this.overlay.delete(key);
+      this.lastRead.delete(key);
+      this.deleted.set(key, uid);
+      return true;
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return false;
+      throw new Error(`deleting analysisrun ${key}: ${apiMessage(err)}`);
+    }
+  }
+
+  async list(): Promise<AnalysisRun[]> {
+    const byKey = new Map<RunKey, AnalysisRun>();
+    for (const inf of this.informers) for (const o of inf.list()) byKey.set(runKey(o as unknown as AnalysisRun), o as unknown as AnalysisRun);
+    for (const [k, o] of this.overlay) {
+      const c = byKey.get(k);
+      if (!c || rv(o) > rv(c)) byKey.set(k, o);
+    }
+    for (const [k, uid] of this.deleted) if (byKey.get(k)?.metadata.uid === uid) byKey.delete(k);
+    return [...byKey.values()].map((r) => structuredClone(r));
+  }
+
+  watch(listener: (change: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.informers.map((i) => i.stop()));
+    this.listeners.clear();
+  }
+
+  private emit(change: StoreChange): void {
+    for (const l of this.listeners) l(change);
+  }
+}
