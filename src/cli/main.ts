@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { testCommand, type Output } from './test-command.js';
 import { lintCommand } from './lint-command.js';
 import { runCommand, EXIT_USAGE, type RunOptions } from './run-command.js';
+import { controllerCommand, type ControllerFlags } from './controller-command.js';
 import { serveCommand, SERVE_DESCRIPTION, SERVE_EXAMPLES, type ServeFlags } from './serve-command.js';
 import { backtestCommand, BACKTEST_DESCRIPTION, BACKTEST_EXAMPLES, type BacktestOptions } from './backtest-command.js';
 import { configFromEnv, ConfigError, type AssayConfig } from '../runtime/config.js';
@@ -119,6 +120,34 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--concurrency <n>', 'runs measured at once by this process', '16')
     .addHelpText('after', SERVE_EXAMPLES)
     .action(async (opts: ServeFlags) => exit(await serveCommand(opts, config, io)));
+
+  program
+    .command('controller')
+    .summary('own AnalysisRuns in a Kubernetes cluster (beside Argo Rollouts or alone)')
+    .description(
+      [
+        'Watches AnalysisRuns and reconciles them exactly as Argo Rollouts does, writing status with',
+        'merge patches on the run (only when something changed). Run Argo Rollouts with',
+        '--analysis-threads=0 so that assay owns the runs; Argo still creates, terminates and',
+        'deletes them and reads status.phase to promote, pause or abort.',
+        '',
+        'Replicas: with REDIS_URL every replica is a BullMQ worker; without it, use --leader-elect',
+        'and one replica (holding a coordination.k8s.io Lease) reconciles.',
+        '',
+        'Exit status: 0 stopped by SIGTERM/SIGINT, 1 failed, 4 invalid flags or no kubeconfig.',
+      ].join('\n'),
+    )
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--namespaces <list>', 'comma-separated namespaces to watch (default: all)')
+    .option('--concurrency <n>', 'runs reconciled at once', '16')
+    .option('--leader-elect', 'elect one leader among replicas with a Lease (no Redis)')
+    .option('--lease-namespace <ns>', 'namespace of the Lease', 'default')
+    .option('--metrics-port <port>', 'port for /metrics', '8090')
+    .option('--health-port <port>', 'port for /healthz and /readyz', '8081')
+    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .option('--role <role>', 'all, or worker (ticks only; needs REDIS_URL)', 'all')
+    .addHelpText('after', '\nExample:\n  assay controller --kubeconfig ~/.kube/config --namespaces shop,payments --leader-elect')
+    .action(async (flags: ControllerFlags) => exit(await controllerCommand(flags, config, io)));
 
   return program;
 }

@@ -1,0 +1,112 @@
+/**
+ * `assay controller`: the Kubernetes controller process. Flags to ControllerOptions, a small
+ * HTTP endpoint for /metrics (Argo's analysis metrics + engine metrics), /healthz and /readyz,
+ * pino logs, and signals (SIGTERM/SIGINT stop gracefully).
+ * Exit status: 0 stopped by a signal, 1 failed, 4 invalid flags or no usable kubeconfig.
+ */
+import { createServer, type Server } from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Controller } from '../controller/controller.js';
+import type { AssayConfig } from '../runtime/config.js';
+import { createLogger } from '../runtime/logger.js';
+import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from '../runtime/metrics.js';
+import { analysisRunGauges } from '../server/analysis-metrics.js';
+import { EngineMetrics } from '../server/engine-metrics.js';
+import { EXIT_USAGE } from './run-command.js';
+import type { Output } from './test-command.js';
+
+export interface ControllerFlags {
+  kubeconfig?: string;
+  namespaces?: string;
+  concurrency: string;
+  leaderElect?: boolean;
+  leaseNamespace: string;
+  metricsPort: string;
+  healthPort: string;
+  role: string;
+  host: string;
+}
+
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
+  if (!kc.getCurrentCluster()) throw new Error('no Kubernetes cluster configured (use --kubeconfig, KUBECONFIG or run in a pod)');
+  return kc;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+export async function controllerCommand(flags: ControllerFlags, config: AssayConfig, io: Output): Promise<number> {
+  const concurrency = Number(flags.concurrency);
+  const ports = [Number(flags.metricsPort), Number(flags.healthPort)];
+  if (!Number.isInteger(concurrency) || concurrency < 1) return usage(io, `--concurrency must be a positive integer, not "${flags.concurrency}"`);
+  if (ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) return usage(io, '--metrics-port and --health-port must be ports (0-65535)');
+  if (flags.role !== 'all' && flags.role !== 'worker') return usage(io, `--role must be "all" or "worker", not "${flags.role}"`);
+  if (flags.role === 'worker' && !config.redisUrl) return usage(io, '--role worker needs REDIS_URL: workers share ticks through BullMQ');
+  let kubeConfig: KubeConfig;
+  try {
+    kubeConfig = loadKubeConfig(flags.kubeconfig ?? config.kubeconfig);
+  } catch (err) {
+    return usage(io, (err as Error).message);
+  }
+  const log = createLogger({ level: config.logLevel });
+  const namespaces = flags.namespaces ? flags.namespaces.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const registry = new MetricsRegistry();
+  const engineMetrics = new EngineMetrics(registry);
+  let controller: Controller;
+  try {
+    controller = await Controller.start({
+      config,
+      kubeConfig,
+      namespaces,
+      concurrency,
+      leaderElect: flags.leaderElect === true,
+      leaseNamespace: flags.leaseNamespace,
+      log: (level, msg, fields) => log[level](fields ?? {}, msg),
+    });
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'controller failed to start');
+    return 1;
+  }
+  engineMetrics.attach(controller.engine);
+  registry.collect('analysis runs', async () => analysisRunGauges(await controller.store.list()));
+  const metricsServer = createServer(async (req, res) => {
+    if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
+      res.end(await registry.render());
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  const healthServer = createServer((req, res) => {
+    if (req.url === '/healthz') return void res.writeHead(200).end('ok');
+    if (req.url === '/readyz') {
+      // A follower is ready (it keeps a warm cache and takes over on leadership loss).
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ready: true, leader: controller.isLeader() }));
+    }
+    res.writeHead(404).end();
+  });
+  await listen(metricsServer, ports[0]!, flags.host);
+  await listen(healthServer, ports[1]!, flags.host);
+  log.info({ namespaces: namespaces.length ? namespaces : 'all', concurrency, redis: Boolean(config.redisUrl) }, 'assay controller started');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  log.info('stopping');
+  await controller.stop();
+  metricsServer.close();
+  healthServer.close();
+  return 0;
+}
+
+function usage(io: Output, message: string): number {
+  io.err(`assay controller: ${message}`);
+  return EXIT_USAGE;
+}
