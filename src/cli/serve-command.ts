@@ -101,6 +101,7 @@ export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: O
       role: flags.role as ServeRole,
       concurrency: parseConcurrency(flags.concurrency),
       logger: log,
+      ...(config.resyncMs !== undefined ? { resyncIntervalMs: config.resyncMs } : {}),
       ...(flags.templates !== undefined ? { templatesDir: flags.templates } : {}),
       ...(flags.storeDir !== undefined ? { storeDir: flags.storeDir } : {}),
     });

@@ -121,7 +121,7 @@ export class Controller {
     await this.assembly.engine.start(this.opts.concurrency ?? 16);
     // Runs created before this process started continue where their status left off.
     await this.assembly.engine.resync();
-    this.resyncTimer = setInterval(() => void this.assembly.engine.resync(), this.opts.resyncMs ?? 300_000);
+    this.resyncTimer = setInterval(() => void this.assembly.engine.resync(), this.opts.resyncMs ?? this.opts.config.resyncMs ?? 300_000);
     this.resyncTimer.unref();
   }
 

@@ -53,6 +53,8 @@ export function assemble(opts: AssembleOptions): Assembly {
       ? new BullMQScheduler({
           connection: opts.config.redisUrl,
           queueName: opts.config.queueName,
+          ...(opts.config.bullmqLockMs ? { lockDurationMs: opts.config.bullmqLockMs } : {}),
+          ...(opts.config.bullmqStalledMs ? { stalledIntervalMs: opts.config.bullmqStalledMs } : {}),
           ...(opts.onSchedulerError ? { onError: opts.onSchedulerError } : {}),
         })
       : new MemoryScheduler(opts.onSchedulerError ? { onError: (e, k) => opts.onSchedulerError!(e, k) } : {}));

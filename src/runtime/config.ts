@@ -12,6 +12,9 @@ const envSchema = z.object({
   ASSAY_API_TOKEN: z.string().min(1).optional(),
   ASSAY_QUEUE: z.string().min(1).optional(),
   KUBECONFIG: z.string().optional(),
+  ASSAY_BULLMQ_LOCK_MS: z.coerce.number().int().positive().optional(),
+  ASSAY_BULLMQ_STALLED_MS: z.coerce.number().int().positive().optional(),
+  ASSAY_RESYNC_MS: z.coerce.number().int().positive().optional(),
 });
 
 export interface AssayConfig {
@@ -22,6 +25,14 @@ export interface AssayConfig {
   apiToken?: string;
   queueName: string;
   kubeconfig?: string;
+  /**
+   * BullMQ job lock and stalled-check intervals: how soon another worker re-runs a tick whose
+   * worker died mid-tick (about lock + stalled). Defaults 30 s each, BullMQ's own.
+   */
+  bullmqLockMs?: number;
+  bullmqStalledMs?: number;
+  /** How often a worker re-requests ticks for every unfinished run (heals a flushed Redis). */
+  resyncMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -41,5 +52,8 @@ export function configFromEnv(env: Record<string, string | undefined>): AssayCon
   if (e.ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE) config.jobNamespace = e.ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE;
   if (e.ASSAY_API_TOKEN) config.apiToken = e.ASSAY_API_TOKEN;
   if (e.KUBECONFIG) config.kubeconfig = e.KUBECONFIG;
+  if (e.ASSAY_BULLMQ_LOCK_MS) config.bullmqLockMs = e.ASSAY_BULLMQ_LOCK_MS;
+  if (e.ASSAY_BULLMQ_STALLED_MS) config.bullmqStalledMs = e.ASSAY_BULLMQ_STALLED_MS;
+  if (e.ASSAY_RESYNC_MS) config.resyncMs = e.ASSAY_RESYNC_MS;
   return config;
 }

@@ -33,8 +33,9 @@ export interface EngineDeps {
 
 export class Engine {
   private readonly listeners = new Set<EngineListener>();
-  /** When each pending tick was due, to report scheduling lateness. */
+  /** When each pending tick was due, to report scheduling lateness (only where ticks run here). */
   private readonly dueAt = new Map<RunKey, number>();
+  private consuming = false;
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -59,13 +60,15 @@ export class Engine {
   }
 
   async schedule(key: RunKey, at: number): Promise<void> {
+    // A process that only schedules (an API role) never ticks, so it must not keep due times.
     const prev = this.dueAt.get(key);
-    if (prev === undefined || at < prev) this.dueAt.set(key, at);
+    if (this.consuming && (prev === undefined || at < prev)) this.dueAt.set(key, at);
     await this.deps.scheduler.schedule(key, at);
   }
 
   /** Start consuming ticks. */
   async start(concurrency = 16): Promise<void> {
+    this.consuming = true;
     await this.deps.scheduler.start((key, signal) => this.tick(key, signal), { concurrency });
   }
 

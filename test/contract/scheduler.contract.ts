@@ -13,8 +13,10 @@ export interface ContractOptions {
 }
 
 export interface ContractSettings {
-  /** Largest acceptable start - due, in ms. */
+  /** Largest acceptable start - due for a handful of ticks, in ms. */
   latenessBudgetMs: number;
+  /** Largest acceptable p99 of start - due when 2,000 ticks come due within 200 ms. */
+  burstP99Ms: number;
 }
 
 export type SchedulerFactory = (opts: ContractOptions) => Promise<Scheduler>;
@@ -79,7 +81,7 @@ export function describeSchedulerContract(name: string, factory: SchedulerFactor
         const st = stats(late);
         console.info(`[${name}] 2000 runs due over 200 ms: scheduling took ${enqueueMs} ms; lateness ` +
           `p50=${st.p50} p99=${st.p99} max=${st.max} ms; last tick ${Math.max(...rec.starts.map((x) => x.at)) - t0} ms after the first due`);
-        expect(st.p99).toBeLessThan(budget * 4);
+        expect(st.p99).toBeLessThan(settings.burstP99Ms);
       });
     });
 
@@ -317,10 +319,10 @@ export function describeSchedulerContract(name: string, factory: SchedulerFactor
         const s = await make();
         const t0 = Date.now();
         await s.schedule('has', t0 + 60_000);
-        const n = await s.resync!(['has', 'lost-1', 'lost-2'], t0 + 100);
+        const n = await s.resync!(['has', 'lost-1', 'lost-2'], t0 + 5000);
         expect(n).toBe(2);
         const p = await s.pending();
-        expect(Object.fromEntries(p)).toEqual({ has: t0 + 60_000, 'lost-1': t0 + 100, 'lost-2': t0 + 100 });
+        expect(Object.fromEntries(p)).toEqual({ has: t0 + 60_000, 'lost-1': t0 + 5000, 'lost-2': t0 + 5000 });
       });
     });
   });
