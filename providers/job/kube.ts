@@ -9,7 +9,7 @@
 import { ApiException, BatchV1Api, CoreV1Api, Observable, type ConfigurationOptions, type KubeConfig, type V1Job, type V1JobList, type V1PodList } from '@kubernetes/client-node';
 import type { ProviderErrorCode } from '../../src/metric/provider.js';
 import { goQuote } from '../../src/go/format.js';
-import { contextErrorText, withDeadline } from '../shared/deadline.js';
+import { contextErrorText, withDeadline, type AbortCause } from '../shared/deadline.js';
 import { describeNetworkError, urlErrorText } from '../shared/transport-errors.js';
 
 export interface KubeFailure {
@@ -56,8 +56,10 @@ export class JobClient {
 
   createJob(namespace: string, job: object, signal: AbortSignal): Promise<KubeResult<V1Job>> {
     const path = `/apis/batch/v1/namespaces/${namespace}/jobs`;
-    // The body goes out exactly as built (see `call`), so the typed argument is only a placeholder.
-    return this.call(signal, { method: 'POST', resource: 'jobs.batch', path }, (o) => this.batch.createNamespacedJob({ namespace, body: job as V1Job }, o), JSON.stringify(job));
+    // The body goes out exactly as built (see `call`). The typed argument is an empty placeholder,
+    // so client-node's serialiser never walks (and cannot trip over) a user's malformed JobSpec.
+    const placeholder = {} as V1Job;
+    return this.call(signal, { method: 'POST', resource: 'jobs.batch', path }, (o) => this.batch.createNamespacedJob({ namespace, body: placeholder }, o), JSON.stringify(job));
   }
 
   readJob(namespace: string, name: string, signal: AbortSignal): Promise<KubeResult<V1Job>> {
@@ -95,9 +97,8 @@ export class JobClient {
     let url = this.server + target.path;
     const deadline = withDeadline(signal, this.requestTimeoutMs);
     if (deadline.signal.aborted) {
-      const cause = deadline.cause() ?? 'cancel';
       deadline.dispose();
-      return { ok: false, failure: { code: cause === 'timeout' ? 'Timeout' : 'Aborted', message: urlErrorText(target.method, url, contextErrorText(cause)) } };
+      return { ok: false, failure: abortFailure(deadline.cause() ?? 'cancel', target, url) };
     }
     const options: ConfigurationOptions = {
       middlewareMergeStrategy: 'append',
@@ -117,14 +118,16 @@ export class JobClient {
       return { ok: true, value: await send(options) };
     } catch (err) {
       const cause = deadline.cause();
-      if (cause !== undefined) {
-        return { ok: false, failure: { code: cause === 'timeout' ? 'Timeout' : 'Aborted', message: urlErrorText(target.method, url, contextErrorText(cause)) } };
-      }
-      return { ok: false, failure: describeFailure(err, target, url) };
+      return { ok: false, failure: cause !== undefined ? abortFailure(cause, target, url) : describeFailure(err, target, url) };
     } finally {
       deadline.dispose();
     }
   }
+}
+
+/** The request was cut short: the engine's signal (cancel or its timeout) or the request timeout. */
+function abortFailure(cause: AbortCause, target: Target, url: string): KubeFailure {
+  return { code: cause === 'timeout' ? 'Timeout' : 'Aborted', message: urlErrorText(target.method, url, contextErrorText(cause)) };
 }
 
 function describeFailure(err: unknown, target: Target, url: string): KubeFailure {

@@ -12,6 +12,7 @@ import { KubeRunStore } from '../kube/kube-run-store.js';
 import { KubeSecretSource } from '../kube/kube-secrets.js';
 import { LeaderElector } from '../kube/leader-election.js';
 import type { MetricProvider } from '../metric/provider.js';
+import { createJobProvider } from '../../providers/job/index.js';
 import { assemble, type Assembly } from '../runtime/assemble.js';
 import type { AssayConfig } from '../runtime/config.js';
 import type { Engine } from '../runtime/engine.js';
@@ -70,7 +71,8 @@ export class Controller {
       config: opts.config,
       store,
       secrets: new KubeSecretSource(opts.kubeConfig),
-      ...(opts.providers ? { providers: opts.providers } : {}),
+      // The job provider needs the controller's own Kubernetes client.
+      providers: opts.providers ?? [createJobProvider({ kubeConfig: opts.kubeConfig }) as MetricProvider<unknown>],
       onSchedulerError: (err, key) => log('warn', `tick failed${key ? ` for ${key}` : ''}: ${err instanceof Error ? err.message : String(err)}`),
     });
     const controller = new Controller(opts, store, assembly);

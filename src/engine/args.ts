@@ -26,8 +26,23 @@ const METRIC_FIELDS: readonly (keyof Metric)[] = [
   'consecutiveSuccessLimit',
 ];
 
+/**
+ * Marshalled metrics by object identity: a run's spec objects are read once and reconciled many
+ * times, and marshalling was the largest cost of resolving placeholders on every reconcile.
+ */
+const marshalled = new WeakMap<Metric, string>();
+
 /** Go's json.Marshal of a Metric: struct field order, omitempty fields dropped. */
 export function marshalMetric(metric: Metric): string {
+  let json = marshalled.get(metric);
+  if (json === undefined) {
+    json = marshalMetricUncached(metric);
+    marshalled.set(metric, json);
+  }
+  return json;
+}
+
+function marshalMetricUncached(metric: Metric): string {
   const parts: string[] = [];
   for (const field of METRIC_FIELDS) {
     const v = metric[field];
@@ -116,6 +131,12 @@ export function resolveQuotedArgs(template: string, args: readonly Argument[]): 
 /** Argo's ResolveMetricArgs: substitute placeholders anywhere in the metric. */
 export function resolveMetricArgs(metric: Metric, args: readonly Argument[]): Resolved<Metric> {
   const json = marshalMetric(metric);
+  // Without a single `{{` there is nothing to substitute, but Argo still requires every arg to
+  // have a value: check that without re-parsing the JSON.
+  if (!json.includes('{{')) {
+    const missing = args.find((a) => a.value === undefined || a.value === null);
+    return missing ? { ok: false, error: `argument "${missing.name}" was not supplied` } : { ok: true, value: metric };
+  }
   const substituted = resolveQuotedArgs(json, args);
   if (!substituted.ok) return substituted;
   if (substituted.value === json) return { ok: true, value: metric };

@@ -4,6 +4,7 @@
  */
 import type { AnalysisRun, Metric, MetricResult, RunSummary } from '../api/types.js';
 import { isCompleted, isWorse, type Phase } from '../api/phase.js';
+import { formatTime } from './time.js';
 import {
   consecutiveErrorLimitOf,
   consecutiveSuccessLimitOf,
@@ -86,9 +87,14 @@ function bump(summary: Required<RunSummary>, phase: Phase): void {
   else summary.successful++;
 }
 
+/** The summary as Argo serialises it: zero counters are omitted (omitempty). */
 function compact(summary: Required<RunSummary>): RunSummary {
   const out: RunSummary = {};
-  for (const [k, v] of Object.entries(summary) as [keyof RunSummary, number][]) if (v !== 0) out[k] = v;
+  if (summary.count) out.count = summary.count;
+  if (summary.successful) out.successful = summary.successful;
+  if (summary.failed) out.failed = summary.failed;
+  if (summary.inconclusive) out.inconclusive = summary.inconclusive;
+  if (summary.error) out.error = summary.error;
   return out;
 }
 
@@ -100,7 +106,7 @@ export function assessRunStatus(
   run: AnalysisRun,
   metrics: readonly Metric[],
   dryRun: ReadonlyMap<string, true>,
-  startedAt: string,
+  now: number,
 ): { phase: Phase; message: string; events: AnalysisEvent[] } {
   const status = run.status!;
   const events: AnalysisEvent[] = [];
@@ -108,7 +114,7 @@ export function assessRunStatus(
   let everythingCompleted = true;
   let worst: Phase = '';
   let worstMessage = run.spec.terminate ? 'Run Terminated' : '';
-  status.startedAt ??= startedAt;
+  status.startedAt ??= formatTime(now);
   const summary = { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 };
   const drySummary = { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 };
   const results = status.metricResults ?? [];

@@ -6,7 +6,7 @@
  *   (shell: fetch secrets -> resolveTaskMetrics -> call providers -> toMeasurement)
  *   done = finishReconcile(plan, outcomes, now) record, assess, trim, next wake-up
  */
-import type { AnalysisRun, Argument, Measurement, Metric, MetricResult } from '../api/types.js';
+import type { AnalysisRun, AnalysisRunStatus, Argument, Measurement, Metric, MetricResult } from '../api/types.js';
 import { isCompleted, type Phase } from '../api/phase.js';
 import {
   argsWithSecrets,
@@ -58,8 +58,7 @@ export interface ReconcileResult {
 }
 
 export function failRun(run: AnalysisRun, message: string): { kind: 'failed'; run: AnalysisRun; events: AnalysisEvent[] } {
-  const copy = structuredClone(run);
-  copy.status = { ...(copy.status ?? { phase: '' }), phase: 'Error', message };
+  const copy: AnalysisRun = { ...run, status: { ...copyStatus(run.status ?? { phase: '' }), phase: 'Error', message } };
   return {
     kind: 'failed',
     run: copy,
@@ -67,9 +66,23 @@ export function failRun(run: AnalysisRun, message: string): { kind: 'failed'; ru
   };
 }
 
+/**
+ * A copy of the status that a reconcile may change: the run and its metric results are new
+ * objects, measurements are shared (a reconcile replaces measurements, never edits them).
+ * structuredClone of the whole status was the engine's largest single cost.
+ */
+function copyStatus(status: AnalysisRunStatus): AnalysisRunStatus {
+  const copy: AnalysisRunStatus = { ...status };
+  if (status.metricResults) {
+    copy.metricResults = status.metricResults.map((r) => (r.measurements ? { ...r, measurements: [...r.measurements] } : { ...r }));
+  }
+  return copy;
+}
+
 export function planReconcile(orig: AnalysisRun, now: Instant): ReconcilePlan {
   if (isCompleted(orig.status?.phase)) return { kind: 'frozen' };
-  const run = structuredClone(orig);
+  // Only status is changed by a reconcile: copy it, share the (read-only) metadata and spec.
+  const run: AnalysisRun = { ...orig, ...(orig.status ? { status: copyStatus(orig.status) } : {}) };
   run.status ??= { phase: '' };
   run.status.metricResults ??= [];
   const resolved = resolveMetrics(run.spec.metrics ?? [], argsWithoutSecrets(run.spec.args ?? []));
@@ -167,7 +180,7 @@ export function finishReconcile(
   const run = state.run;
   for (const outcome of outcomes) recordOutcome(state, outcome, secrets, now);
   const status = run.status!;
-  const assessed = assessRunStatus(run, state.resolved, state.dryRun, formatTime(now));
+  const assessed = assessRunStatus(run, state.resolved, state.dryRun, now);
   const events = assessed.events;
   if (assessed.phase !== status.phase) {
     status.phase = assessed.phase as Phase;

@@ -7,11 +7,15 @@
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisEvent } from '../engine/assess.js';
+import { jsonEqual } from '../engine/equal.js';
 import { ttlDeleteAt } from '../engine/ttl.js';
 import { reconcileOnce } from '../reconcile/reconcile-once.js';
 import type { Clock, Measurer, SecretSource } from '../reconcile/ports.js';
 import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
 import { runKey, type RunKey, type RunStore } from '../store/run-store.js';
+
+/** Reconciles in one tick before the engine yields (a run that keeps changing is a bug). */
+const MAX_RECONCILES_PER_TICK = 10;
 
 export interface EngineListener {
   /** A run's status was written (after every change). */
@@ -111,29 +115,40 @@ export class Engine {
       for (const l of this.listeners) l.onDeleted?.(key);
       return {};
     }
-    const out = await reconcileOnce(run, this.deps);
-    if (out.kind === 'frozen') return {};
-    const before = JSON.stringify(run.status ?? null);
-    const changed = JSON.stringify(out.run.status ?? null) !== before;
+    // Argo's own status write re-enqueues the run at once, so that a metric that just failed
+    // terminates its siblings in the same instant. Do the same here without a round trip through
+    // the store and the scheduler: reconcile again in memory until nothing changes, then write.
+    let current = run;
+    let changed = false;
+    let nextAt: number | undefined;
+    const events: AnalysisEvent[] = [];
+    for (let i = 0; i < MAX_RECONCILES_PER_TICK; i++) {
+      const out = await reconcileOnce(current, this.deps);
+      if (out.kind === 'frozen') break;
+      events.push(...out.events);
+      nextAt = out.nextAt;
+      const same = jsonEqual(out.run.status, current.status);
+      current = out.run;
+      if (same) break;
+      changed = true;
+      if (isCompleted(current.status?.phase)) break;
+    }
     if (changed) {
-      const written = await store.writeStatus(key, run.metadata.uid, out.run.status!);
+      const written = await store.writeStatus(key, run.metadata.uid, current.status!);
       if (written === 'gone') return {};
       // Someone else wrote the status meanwhile: this reconcile's view was stale, so drop it
       // (its measurements were never recorded) and reconcile again from a fresh read.
       if (written === 'conflict') return this.next(key, clock.now());
       for (const l of this.listeners) {
-        l.onStatus?.(key, out.run, run.status);
-        if (out.events.length > 0) l.onEvents?.(key, out.run, out.events);
+        l.onStatus?.(key, current, run.status);
+        if (events.length > 0) l.onEvents?.(key, current, events);
       }
     }
-    if (isCompleted(out.run.status?.phase)) {
-      const deleteAt = ttlDeleteAt(out.run);
+    if (isCompleted(current.status?.phase)) {
+      const deleteAt = ttlDeleteAt(current);
       return deleteAt === undefined ? {} : this.next(key, deleteAt);
     }
-    // Argo's own status write re-enqueues the run at once; do the same so that a metric that
-    // just failed terminates its siblings without waiting for their next due time.
-    if (changed) return this.next(key, clock.now());
-    return out.nextAt === undefined ? {} : this.next(key, out.nextAt);
+    return nextAt === undefined ? {} : this.next(key, nextAt);
   }
 
   private next(key: RunKey, at: number): TickResult {

@@ -127,8 +127,11 @@ export class BullMQScheduler implements Scheduler {
       const r = await this.scripts.schedule(jobId, due, Date.now(), CLAIM_TTL_MS);
       if (r !== ScheduleOutcome.Create) return r === ScheduleOutcome.Done;
       // We hold the creation claim, so nobody else adds this job meanwhile: the add creates it.
+      // BullMQ stores due = timestamp + delay; pinning `timestamp` to the instant the delay was
+      // computed from keeps the due instant exact (otherwise a millisecond may tick in between).
+      const now = Date.now();
       try {
-        await this.queue.add(TICK_JOB_NAME, { runKey }, { ...ADD_OPTS, jobId, delay: Math.max(0, due - Date.now()) });
+        await this.queue.add(TICK_JOB_NAME, { runKey }, { ...ADD_OPTS, jobId, timestamp: now, delay: Math.max(0, due - now) });
       } finally {
         await this.scripts.releaseClaim(jobId);
       }

@@ -1,5 +1,9 @@
 /**
- * In-process run store: the embedded default for `assay run` and the engine's own tests.
+ * In-process run store: the embedded default for `assay run`, `assay serve` without a directory,
+ * and the engine's benchmarks. Runs are kept as immutable snapshots: `get`, `list` and watch
+ * events hand out the stored objects themselves (no copy per read, which dominated the engine's
+ * profile), and every write stores a new object. Callers must treat what they get as read-only;
+ * the engine does (a reconcile copies the status it changes).
  */
 import { randomUUID } from 'node:crypto';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
@@ -14,8 +18,7 @@ export class MemoryRunStore implements RunStore {
   constructor(private readonly now: () => number = Date.now) {}
 
   async get(key: RunKey): Promise<AnalysisRun | undefined> {
-    const run = this.runs.get(key);
-    return run ? structuredClone(run) : undefined;
+    return this.runs.get(key);
   }
 
   async create(run: AnalysisRun): Promise<AnalysisRun> {
@@ -26,20 +29,20 @@ export class MemoryRunStore implements RunStore {
     stored.metadata.uid ??= randomUUID();
     stored.metadata.creationTimestamp ??= formatTime(this.now());
     this.put(key, stored);
-    return structuredClone(stored);
+    return stored;
   }
 
   async writeStatus(key: RunKey, uid: string | undefined, status: AnalysisRunStatus): Promise<'ok' | 'gone'> {
     const run = this.runs.get(key);
     if (!run || (uid !== undefined && run.metadata.uid !== uid)) return 'gone';
-    this.put(key, { ...run, status: structuredClone(status) });
+    this.put(key, { ...run, metadata: { ...run.metadata }, status });
     return 'ok';
   }
 
   async terminate(key: RunKey): Promise<'ok' | 'gone'> {
     const run = this.runs.get(key);
     if (!run) return 'gone';
-    this.put(key, { ...run, spec: { ...run.spec, terminate: true } });
+    this.put(key, { ...run, metadata: { ...run.metadata }, spec: { ...run.spec, terminate: true } });
     return 'ok';
   }
 
@@ -50,7 +53,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   async list(): Promise<AnalysisRun[]> {
-    return [...this.runs.values()].map((r) => structuredClone(r));
+    return [...this.runs.values()];
   }
 
   watch(listener: (change: StoreChange) => void): () => void {
@@ -61,7 +64,7 @@ export class MemoryRunStore implements RunStore {
   private put(key: RunKey, run: AnalysisRun): void {
     run.metadata.resourceVersion = String(++this.version);
     this.runs.set(key, run);
-    this.emit({ type: 'upsert', key, run: structuredClone(run) });
+    this.emit({ type: 'upsert', key, run });
   }
 
   private emit(change: StoreChange): void {

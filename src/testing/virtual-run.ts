@@ -8,6 +8,7 @@ import { isCompleted } from '../api/phase.js';
 import { reconcileOnce } from '../reconcile/reconcile-once.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
 import type { Instant } from '../engine/time.js';
+import { jsonEqual } from '../engine/equal.js';
 
 /** Reconciles at one instant before assay concludes the engine is looping. */
 const MAX_SAME_INSTANT = 100;
@@ -50,7 +51,7 @@ export async function runVirtual(input: VirtualRunInput): Promise<VirtualRunOutp
       const out = await reconcileOnce(run, { clock, measurer: input.measurer, secrets: input.secrets });
       reconciles++;
       if (out.kind === 'frozen') break;
-      const changed = JSON.stringify(out.run) !== JSON.stringify(run);
+      const changed = !jsonEqual(out.run, run);
       run = out.run;
       nextAt = out.nextAt;
       if (!changed) break;

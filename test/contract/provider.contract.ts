@@ -8,6 +8,12 @@
  *   describeProviderContract('prometheus', { create, config, invalidConfigs, healthy, malformed, ... })
  * The suite runs the provider against a local recording HTTP server whose behaviour each test
  * sets (healthy, 500, 401, malformed body, never answering).
+ *
+ * Kubernetes-backed providers (job) differ in two ways, each an opt-in that leaves the checks
+ * unchanged for the others: their backend address, credentials and request timeout belong to
+ * the provider instance (the controller injects its KubeConfig), not to the provider block
+ * (`targetInInstance`: `create(target)` gets them, one instance per target); and a healthy
+ * backend starts work that is resumed later (`healthyKind: 'inProgress'`).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +29,17 @@ export interface ContractTarget {
 }
 
 export interface ProviderContractSpec<C> {
-  /** A fresh provider instance; the suite calls `close()` on it at the end. */
-  create(): MetricProvider<C>;
+  /**
+   * A fresh provider instance; the suite calls `close()` on it at the end. `target` matters only
+   * with `targetInInstance`; providers configured by their block ignore it.
+   */
+  create(target: ContractTarget): MetricProvider<C>;
+  /**
+   * The backend address, credentials and request timeout are given to `create`, not to
+   * `config` (Kubernetes-backed providers): the suite creates an instance for every target that
+   * differs from the default one, and still passes the target to `config`.
+   */
+  targetInInstance?: boolean;
   env?: ProviderEnv;
   /** A valid provider block aimed at the target. */
   config(target: ContractTarget): unknown;
@@ -36,6 +51,8 @@ export interface ProviderContractSpec<C> {
   malformed: Handler;
   /** What the provider makes of the malformed body: an error, or (web) the raw body as value. */
   malformedKind: 'error' | 'value';
+  /** What a healthy backend yields: a value (default), or `inProgress` for providers that start work and are resumed (job). */
+  healthyKind?: 'value' | 'inProgress';
 }
 
 function context(signal: AbortSignal, env: ProviderEnv = {}): MeasureContext {
@@ -56,26 +73,35 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
 
     beforeAll(async () => {
       server = await startHttpServer(spec.healthy);
-      provider = spec.create();
+      provider = spec.create(targetWith());
     });
     afterAll(async () => {
       await provider.close?.();
       await server.close();
     });
 
-    function configFor(target: Partial<ContractTarget> = {}): C {
-      const raw = spec.config({ baseUrl: server.url, timeoutSeconds: 5, secret, ...target });
-      const parsed = provider.parseConfig(raw, spec.env ?? {});
-      if (!parsed.ok) throw new Error(`contract config refused: ${parsed.message}`);
-      return parsed.config;
+    function targetWith(overrides: Partial<ContractTarget> = {}): ContractTarget {
+      return { baseUrl: server.url, timeoutSeconds: 5, secret, ...overrides };
     }
 
-    /** Measure, check the result is a well-formed Observation, and that no secret leaked. */
-    async function measure(config: C, signal = new AbortController().signal): Promise<Observation> {
-      const obs = await provider.measure(config, context(signal, spec.env));
-      expect(['value', 'judged', 'inProgress', 'error']).toContain(obs.kind);
-      expect(JSON.stringify(obs)).not.toContain(secret);
-      return obs;
+    /**
+     * Measure against `overrides` of the default target, check the result is a well-formed
+     * Observation, and that no secret leaked.
+     */
+    async function measure(overrides: Partial<ContractTarget> = {}, signal = new AbortController().signal): Promise<Observation> {
+      const target = targetWith(overrides);
+      const own = spec.targetInInstance === true && Object.keys(overrides).length > 0;
+      const instance = own ? spec.create(target) : provider;
+      try {
+        const parsed = instance.parseConfig(spec.config(target), spec.env ?? {});
+        if (!parsed.ok) throw new Error(`contract config refused: ${parsed.message}`);
+        const obs = await instance.measure(parsed.config, context(signal, spec.env));
+        expect(['value', 'judged', 'inProgress', 'error']).toContain(obs.kind);
+        expect(JSON.stringify(obs)).not.toContain(secret);
+        return obs;
+      } finally {
+        if (own) await instance.close?.();
+      }
     }
 
     function expectError(obs: Observation, code: ProviderErrorCode): void {
@@ -96,24 +122,25 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
       }
     });
 
-    it('returns a value with a display string from a healthy backend', async () => {
+    it(`returns ${spec.healthyKind === 'inProgress' ? 'a measurement in flight' : 'a value with a display string'} from a healthy backend`, async () => {
       server.handle(spec.healthy);
       const before = server.requests.length;
-      const obs = await measure(configFor());
-      expect(obs.kind).toBe('value');
+      const obs = await measure();
+      expect(obs.kind).toBe(spec.healthyKind ?? 'value');
       if (obs.kind === 'value') expect(typeof obs.display).toBe('string');
+      if (obs.kind === 'inProgress') expect(Number.isFinite(obs.resumeAt)).toBe(true);
       expect(server.requests.length).toBeGreaterThan(before);
     });
 
     it('reports an unreachable backend as Unreachable', async () => {
       const port = await unusedPort();
-      expectError(await measure(configFor({ baseUrl: `http://127.0.0.1:${port}` })), 'Unreachable');
+      expectError(await measure({ baseUrl: `http://127.0.0.1:${port}` }), 'Unreachable');
     });
 
     it('reports a backend that never answers as Timeout, promptly after the timeout', async () => {
       server.handle(hang);
       const started = Date.now();
-      const obs = await measure(configFor({ timeoutSeconds: 1 }));
+      const obs = await measure({ timeoutSeconds: 1 });
       const elapsed = Date.now() - started;
       expectError(obs, 'Timeout');
       expect(elapsed).toBeGreaterThanOrEqual(900);
@@ -122,17 +149,17 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
 
     it('reports HTTP 500 as BadResponse', async () => {
       server.handle((_req, res) => sendText(res, 500, `internal failure near ${secret.slice(0, 4)}`));
-      expectError(await measure(configFor()), 'BadResponse');
+      expectError(await measure(), 'BadResponse');
     });
 
     it('reports HTTP 401 as Unauthorized', async () => {
       server.handle((_req, res) => sendText(res, 401, 'unauthorized'));
-      expectError(await measure(configFor()), 'Unauthorized');
+      expectError(await measure(), 'Unauthorized');
     });
 
     it('turns a malformed body into an observation instead of throwing', async () => {
       server.handle(spec.malformed);
-      const obs = await measure(configFor());
+      const obs = await measure();
       if (spec.malformedKind === 'error') expectError(obs, 'BadResponse');
       else expect(obs.kind).toBe('value');
     });
@@ -142,7 +169,7 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
       const before = server.requests.length;
       const controller = new AbortController();
       controller.abort();
-      expectError(await measure(configFor(), controller.signal), 'Aborted');
+      expectError(await measure({}, controller.signal), 'Aborted');
       expect(server.requests.length).toBe(before);
     });
 
@@ -151,14 +178,14 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 200);
       const started = Date.now();
-      const obs = await measure(configFor({ timeoutSeconds: 30 }), controller.signal);
+      const obs = await measure({ timeoutSeconds: 30 }, controller.signal);
       expectError(obs, 'Aborted');
       expect(Date.now() - started).toBeLessThan(1500);
     });
 
     it('reports the engine timing the measurement out (TimeoutError reason) as Timeout', async () => {
       server.handle(hang);
-      const obs = await measure(configFor({ timeoutSeconds: 30 }), AbortSignal.timeout(300));
+      const obs = await measure({ timeoutSeconds: 30 }, AbortSignal.timeout(300));
       expectError(obs, 'Timeout');
     });
   });

@@ -187,6 +187,7 @@ async function helmEnv(): Promise<NodeJS.ProcessEnv> {
     HELM_CACHE_HOME: path.join(home, 'cache'),
     HELM_CONFIG_HOME: path.join(home, 'config'),
     HELM_DATA_HOME: path.join(home, 'data'),
+    KUBECONFIG: path.join(home, 'no-kubeconfig'), // nothing here may reach a real cluster
   };
 }
 
@@ -220,10 +221,15 @@ export interface TemplateOptions {
   includeCrds?: boolean;
 }
 
-/** `helm template` or `helm lint --strict` of a chart with one values object (written to a temp file). */
+/**
+ * Runs helm on a chart with one values object (written to a temp file):
+ *   template: `helm template <release> <chart>` (stdout is the manifest stream)
+ *   lint:     `helm lint --strict <chart>`
+ *   notes:    `helm install --dry-run=client -o json` (stdout is the release JSON; `info.notes` is NOTES.txt)
+ */
 export async function helmWithValues(
   bin: string,
-  command: 'template' | 'lint',
+  command: 'template' | 'lint' | 'notes',
   chartDir: string,
   values: object,
   opts: TemplateOptions = {},
@@ -232,10 +238,13 @@ export async function helmWithValues(
   try {
     const valuesFile = path.join(dir, 'values.json'); // JSON is YAML, and needs no serializer here
     await writeFile(valuesFile, JSON.stringify(values));
-    const ns = ['--namespace', opts.namespace ?? 'assay-system'];
-    const args = command === 'lint'
-      ? ['lint', '--strict', chartDir, '-f', valuesFile, ...ns]
-      : ['template', opts.release ?? 'rel', chartDir, '-f', valuesFile, ...ns, ...(opts.includeCrds ? ['--include-crds'] : [])];
+    const common = ['-f', valuesFile, '--namespace', opts.namespace ?? 'assay-system'];
+    const release = opts.release ?? 'rel';
+    const args = {
+      template: ['template', release, chartDir, ...common, ...(opts.includeCrds ? ['--include-crds'] : [])],
+      lint: ['lint', '--strict', chartDir, ...common],
+      notes: ['install', release, chartDir, ...common, '--dry-run=client', '-o', 'json'],
+    }[command];
     return await runHelm(bin, args);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -130,6 +130,14 @@ describe('measure', () => {
     expect(obs).toMatchObject({ kind: 'error', message: `jobs.batch "${name}" already exists` });
   });
 
+  it('leaves a malformed JobSpec to the apiserver, as Argo does', async () => {
+    const block = { spec: { template: { spec: { restartPolicy: 'Never', containers: 5 } } } };
+    const obs = await h.provider.measure(parse(h.provider, block), ctx({ metric: { name: 'malformed', index: 1 } }));
+    expect(h.fake.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 422']);
+    expect(obs).toMatchObject({ kind: 'error', code: 'BadResponse' });
+    if (obs.kind === 'error') expect(obs.message).toMatch(/^Job\.batch ".*\.malformed\.1" is invalid: spec\.template\.spec\.containers/);
+  });
+
   it('reports the apiserver rejecting the Job with its message', async () => {
     const block = { spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } } }; // no restartPolicy
     const obs = await h.provider.measure(parse(h.provider, block), ctx({ metric: { name: 'invalid', index: 1 } }));

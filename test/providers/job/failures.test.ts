@@ -81,7 +81,7 @@ describe('API errors', () => {
     });
   });
 
-  it("quotes a non-Status error body as client-go does", async () => {
+  it('quotes a non-Status error body as client-go does', async () => {
     const proxy = await startHttpServer((_req, res) => sendText(res, 502, 'upstream connect error'));
     try {
       const provider = createJobProvider({ kubeConfig: kubeConfigFor(proxy.url) });
@@ -91,6 +91,8 @@ describe('API errors', () => {
         code: 'BadResponse',
         message: 'an error on the server ("upstream connect error") has prevented the request from succeeding (post jobs.batch)',
       });
+      // The injected KubeConfig's credentials are the ones used.
+      expect(proxy.requests[0]?.headers.authorization).toBe('Bearer not-a-real-token');
     } finally {
       await proxy.close();
     }
