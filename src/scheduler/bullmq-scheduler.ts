@@ -121,6 +121,7 @@ export class BullMQScheduler implements Scheduler {
   }
 
   async schedule(runKey: string, at: Instant): Promise<void> {
+    if (!Number.isFinite(at)) throw new TypeError(`schedule(${runKey}): at must be a finite epoch ms, got ${at}`);
     const jobId = jobIdForRun(runKey);
     const due = Math.ceil(at); // whole ms, rounded so that the tick is never early
     await this.untilSettled(`schedule(${runKey})`, async () => {
@@ -216,7 +217,8 @@ export class BullMQScheduler implements Scheduler {
     let outcome: 'ok' | 'err' = 'ok';
     let next: number | undefined;
     try {
-      next = (await handler(runKey, ac.signal))?.next;
+      const r = (await handler(runKey, ac.signal))?.next;
+      next = r !== undefined && Number.isFinite(r) ? r : undefined;
     } catch (err) {
       if (this.shuttingDown && ac.signal.aborted) {
         next = Date.now(); // interrupted by close(): due again at once, for whichever worker is left

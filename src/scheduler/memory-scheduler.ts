@@ -91,6 +91,7 @@ export class MemoryScheduler implements Scheduler {
   }
 
   async schedule(runKey: string, at: Instant): Promise<void> {
+    if (!Number.isFinite(at)) throw new TypeError(`schedule(${runKey}): at must be a finite epoch ms, got ${at}`);
     let slot = this.slots.get(runKey);
     if (slot === undefined) {
       slot = newSlot(runKey);

@@ -61,23 +61,27 @@ export function describeSchedulerContract(name: string, factory: SchedulerFactor
         const s = await make();
         const rec = new Recorder();
         await s.start(rec.handler(), { concurrency: 32 });
-        // Due instants spread over 200 ms (10,000 ticks/s), far enough ahead that every request is
-        // stored before the first one comes due, so lateness measures dispatch, not enqueueing.
+        // Due instants spread over 200 ms (10,000 ticks/s), normally far enough ahead that every
+        // request is stored before the first one comes due. Lateness counts from the later of the
+        // due instant and the moment schedule() returned, so it measures dispatch, not enqueueing.
         const t0 = Date.now() + 1500;
         const keys = Array.from({ length: 2000 }, (_, i) => `ns/run-${i}`);
         const due = new Map(keys.map((k, i) => [k, t0 + (i % 200)]));
+        const stored = new Map<string, number>();
         const t = Date.now();
         for (let i = 0; i < keys.length; i += 200) {
-          await Promise.all(keys.slice(i, i + 200).map((k) => s.schedule(k, due.get(k)!)));
+          await Promise.all(keys.slice(i, i + 200).map(async (k) => {
+            await s.schedule(k, due.get(k)!);
+            stored.set(k, Date.now());
+          }));
         }
         const enqueueMs = Date.now() - t;
-        expect(Date.now()).toBeLessThan(t0);
         await waitFor(() => rec.starts.length >= keys.length, 20_000, 'all runs ticked');
         await sleep(300);
         expect(rec.starts.length).toBe(keys.length);
         expect(new Set(rec.starts.map((x) => x.key)).size).toBe(keys.length);
-        const late = rec.starts.map((x) => x.at - due.get(x.key)!);
-        expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
+        expect(rec.starts.every((x) => x.at >= due.get(x.key)!)).toBe(true);
+        const late = rec.starts.map((x) => x.at - Math.max(due.get(x.key)!, stored.get(x.key)!));
         const st = stats(late);
         console.info(`[${name}] 2000 runs due over 200 ms: scheduling took ${enqueueMs} ms; lateness ` +
           `p50=${st.p50} p99=${st.p99} max=${st.max} ms; last tick ${Math.max(...rec.starts.map((x) => x.at)) - t0} ms after the first due`);

@@ -362,6 +362,32 @@ describe('Blue/Green Rollout gated by assay', () => {
     await expectArgoShape(pre);
   }, 30_000);
 
+  it('a failed pre-promotion run aborts the Rollout before promotion: the active Service never leaves the stable hash', async () => {
+    const [STABLE, NEW] = ['6b5c4d9f8e', '8f7e6d5c4b'];
+    await deploy('payments', STABLE, NEW, 'error-rate', 'error-rate-post');
+    await errorRatio('payments', NEW, 0.3); // broken already behind the preview Service
+    const ro = await startRollout('payments', STABLE, NEW);
+    const pre = ro.runName('pre');
+    const aborted = await ro.waitFor((e) => e.action === 'aborted', 'the abort');
+    await new Promise((r) => setTimeout(r, 300)); // give a wrong promotion or revert the chance to show up
+    console.log(`[e2e] payments timeline:\n${ro.describe()}`);
+
+    const run = getRun(pre)!;
+    const message = 'Metric "error-rate" assessed Failed due to failed (2) > failureLimit (1)';
+    expect(run.status).toMatchObject({ phase: 'Failed', message, runSummary: { count: 1, failed: 1 } });
+    const result = run.status!.metricResults![0]!;
+    expect(result.measurements!.map((m) => `${m.phase} ${m.value}`)).toEqual(['Failed [0.3]', 'Failed [0.3]']);
+    expectPromptVerdict(pre, ms(result.measurements!.at(-1)!.finishedAt), 'its 2nd failed measurement finished');
+    expect(aborted.message).toBe(`Blue/green pre-promotion analysis phase error/failed: ${message}`);
+    expect(aborted.at).toBeGreaterThanOrEqual(ms(run.status!.completedAt));
+    expect(steps(ro)).toEqual(['initialized', 'preview-switched', `analysisrun-created ${pre}`, `analysisrun-phase ${pre} Failed`, 'aborted']);
+    expect(fake.requests.some((r) => r.method === 'PATCH' && r.path === `/api/v1/namespaces/${NS}/services/payments-active`)).toBe(false);
+    expect(selectorOf('payments-active')).toBe(STABLE);
+    expect(getRollout('payments').status).toMatchObject({ abort: true, stableRS: STABLE, phase: 'Degraded' });
+    expect(getRun(ro.runName('post'))).toBeUndefined();
+    expectSpecUntouchedByAssay(pre);
+  }, 30_000);
+
   it('a user abort during post-promotion: the Rollout terminates the run (its only spec change) and assay ends it "Run Terminated"', async () => {
     const [STABLE, NEW] = ['8b7d6c5f9a', '9e8d7c6b5a'];
     await deploy('checkout', STABLE, NEW, 'error-rate', 'error-rate-post');

@@ -106,7 +106,10 @@ async function fetchHelm(pin: PinnedHelm, bin: string): Promise<void> {
   }
 }
 
-/** Serialises the fetch between vitest workers; a lock older than 5 minutes is taken as abandoned. */
+/**
+ * Serialises the fetch between vitest workers. A lock older than 2 minutes is taken as abandoned (a
+ * killed run); if a slow fetch is wrongly broken that way, the atomic rename keeps the result whole.
+ */
 async function withLock(lock: string, fn: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + 240_000;
   for (;;) {
@@ -116,7 +119,7 @@ async function withLock(lock: string, fn: () => Promise<void>): Promise<void> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()));
-      if (age > 300_000) await rm(lock, { recursive: true, force: true });
+      if (age > 120_000) await rm(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
       else await new Promise((r) => setTimeout(r, 250));
     }

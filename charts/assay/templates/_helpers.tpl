@@ -70,21 +70,22 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
-"true" when the controller runs with --leader-elect, else "". auto: on with more than one replica
-and no Redis (without Redis nothing else keeps two controllers from owning the same runs).
+"true" when the controller runs with --leader-elect, else "". With Redis every replica is a BullMQ
+worker and the controller ignores the flag, so it is never passed. auto: on with more than one
+replica (without Redis nothing else keeps two controllers from owning the same runs).
 */}}
 {{- define "assay.leaderElect" -}}
 {{- $mode := toString .Values.controller.leaderElect }}
+{{- if not (has $mode (list "auto" "true" "false")) }}
+{{- fail (printf "controller.leaderElect must be auto, true or false, not %q" $mode) }}
+{{- end }}
 {{- $many := gt (int .Values.controller.replicas) 1 }}
-{{- $redis := include "assay.redis" . }}
+{{- if not (include "assay.redis" .) }}
 {{- if eq $mode "true" }}true
-{{- else if eq $mode "auto" }}{{ if and $many (not $redis) }}true{{ end }}
-{{- else if eq $mode "false" }}
-{{- if and $many (not $redis) }}
+{{- else if eq $mode "auto" }}{{ if $many }}true{{ end }}
+{{- else if $many }}
 {{- fail "controller.leaderElect=false with more than one replica and no Redis would run several controllers on the same AnalysisRuns" }}
 {{- end }}
-{{- else }}
-{{- fail (printf "controller.leaderElect must be auto, true or false, not %q" $mode) }}
 {{- end }}
 {{- end }}
 
@@ -97,14 +98,6 @@ and no Redis (without Redis nothing else keeps two controllers from owning the s
 
 {{/* Environment shared by controller and worker containers (config read by src/runtime/config.ts). */}}
 {{- define "assay.env" -}}
-- name: POD_NAME
-  valueFrom:
-    fieldRef:
-      fieldPath: metadata.name
-- name: POD_NAMESPACE
-  valueFrom:
-    fieldRef:
-      fieldPath: metadata.namespace
 - name: ASSAY_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 {{- with .Values.prometheus.address }}

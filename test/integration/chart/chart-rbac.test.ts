@@ -56,6 +56,10 @@ describe.each(helms.map((h) => [`helm ${h.version}`, h] as const))('%s', (_label
     expect(await granted(helm, v('redisSecretWorkers'))).toEqual(sorted(runs('cluster', true), jobs('cluster')));
   });
 
+  test('leaderElect: true with one replica still gets the Lease Role', async () => {
+    expect(await granted(helm, v('leaderForced'))).toEqual(sorted(runs('cluster', true), jobs('cluster'), leases));
+  });
+
   test('watchNamespaces: one Role per namespace, and only a read-only ClusterRole for ClusterAnalysisTemplates', async () => {
     const { objects } = await render(helm, v('namespaced'));
     expect(grants(objects, FULL, NS)).toEqual(sorted(

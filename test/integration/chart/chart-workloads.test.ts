@@ -58,11 +58,7 @@ describe.each(helms.map((h) => [`helm ${h.version}`, h] as const))('%s', (_label
     expect(c.securityContext).toEqual({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(c.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } });
-    expect(c.env).toEqual([
-      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-      { name: 'ASSAY_LOG_LEVEL', value: 'info' },
-    ]);
+    expect(c.env).toEqual([{ name: 'ASSAY_LOG_LEVEL', value: 'info' }]);
   });
 
   test('defaults: the metrics Service selects the controller pods on the metrics port', async () => {
@@ -75,16 +71,18 @@ describe.each(helms.map((h) => [`helm ${h.version}`, h] as const))('%s', (_label
     expect(ofKind(objects, 'PodDisruptionBudget')).toEqual([]);
   });
 
-  test('replicas 3 without Redis: --leader-elect and a rolling update', async () => {
+  test('replicas 3 without Redis: --leader-elect with the Lease in the release namespace, rolling update', async () => {
     const d = one((await render(helm, v('ha'))).objects, 'Deployment', `${FULL}-controller`);
     expect(d.spec.replicas).toBe(3);
-    expect(container(d).args).toEqual(['controller', '--metrics-port=8090', '--health-port=8081', '--leader-elect']);
+    expect(container(d).args).toEqual(['controller', '--metrics-port=8090', '--health-port=8081', '--leader-elect', `--lease-namespace=${NS}`]);
     expect(d.spec.strategy).toEqual({ type: 'RollingUpdate' });
   });
 
-  test('leaderElect: true adds --leader-elect even with one replica', async () => {
+  test('leaderElect: true adds --leader-elect even with one replica, but never with Redis (ignored there)', async () => {
     const d = one((await render(helm, v('leaderForced'))).objects, 'Deployment', `${FULL}-controller`);
-    expect(container(d).args).toContain('--leader-elect');
+    expect(container(d).args).toEqual(expect.arrayContaining(['--leader-elect', `--lease-namespace=${NS}`]));
+    const redis = await render(helm, { controller: { leaderElect: true, replicas: 2 }, redis: { url: 'redis://r:6379' } });
+    expect((container(one(redis.objects, 'Deployment', `${FULL}-controller`)).args as string[]).filter((a) => a.startsWith('--lease') || a === '--leader-elect')).toEqual([]);
   });
 
   test('Redis URL value: stored in a chart Secret, read through secretKeyRef, never literal', async () => {
@@ -160,7 +158,7 @@ describe.each(helms.map((h) => [`helm ${h.version}`, h] as const))('%s', (_label
     const { objects } = await render(helm, v('serviceMonitor'));
     const sm = one(objects, 'ServiceMonitor', FULL, NS);
     expect(sm.apiVersion).toBe('monitoring.coreos.com/v1');
-    expect(sm.metadata.labels.release).toBe('kube-prometheus');
+    expect(sm.metadata.labels?.release).toBe('kube-prometheus');
     expect(sm.spec.namespaceSelector).toEqual({ matchNames: [NS] });
     expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }]);
     const svc = one(objects, 'Service', `${FULL}-metrics`);
@@ -193,7 +191,7 @@ describe.each(helms.map((h) => [`helm ${h.version}`, h] as const))('%s', (_label
     const c = container(d);
     expect(c.image).toBe(`registry.example/assay@sha256:${'a'.repeat(64)}`);
     expect(c.imagePullPolicy).toBe('Always');
-    expect(c.args).toEqual(['controller', '--metrics-port=9100', '--health-port=9101', '--concurrency=8', '--kube-qps=50', '--some-flag=x y']);
+    expect(c.args).toEqual(['controller', '--metrics-port=9100', '--health-port=9101', '--concurrency=8', '--some-flag=x y']);
     expect(c.ports.map((p: K8sObject) => p.containerPort)).toEqual([9100, 9101]);
     const env = envOf(c);
     expect(env.ASSAY_LOG_LEVEL!.value).toBe('debug');

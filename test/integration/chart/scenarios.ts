@@ -48,7 +48,6 @@ export const SCENARIOS: Record<string, Scenario> = {
       service: { port: 9100 },
       controller: {
         concurrency: 8,
-        kubeQps: 50,
         extraArgs: ['--some-flag=x y'],
         extraEnv: [{ name: 'ASSAY_API_TOKEN', valueFrom: { secretKeyRef: { name: 'api-token', key: 'token' } } }],
         podLabels: { team: 'delivery', 'app.kubernetes.io/name': 'hijack' },

@@ -75,8 +75,15 @@ describe('assay controller', () => {
     const writes = fake.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/analysisruns/r1'));
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.every((w) => w.contentType === 'application/merge-patch+json' && !(w.body as { spec?: unknown }).spec)).toBe(true);
-    const list = await fake.kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS });
-    const reasons = list.items.filter((e) => e.involvedObject.name === 'r1').map((e) => `${e.type}/${e.reason}`);
+    // Events are recorded after the status write, best effort: wait for them to arrive.
+    const core = fake.kubeConfig().makeApiClient(CoreV1Api);
+    const reasonsNow = async () =>
+      (await core.listNamespacedEvent({ namespace: NS })).items.filter((e) => e.involvedObject.name === 'r1').map((e) => `${e.type}/${e.reason}`);
+    let reasons = await reasonsNow();
+    for (let i = 0; i < 100 && !reasons.includes('Normal/AnalysisRunSuccessful'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      reasons = await reasonsNow();
+    }
     expect(reasons).toContain('Normal/MetricSuccessful');
     expect(reasons).toContain('Normal/AnalysisRunSuccessful');
   });

@@ -27,6 +27,7 @@ let store: FileRunStore;
 let producer: BullMQScheduler;
 const queue = `crash-${randomUUID()}`;
 const workers: ChildProcess[] = [];
+const workerLogs: string[] = [];
 
 function startWorker(): ChildProcess {
   const child = spawn(process.execPath, [join(root, 'bin/assay.js'), 'serve', '--role', 'worker', '--store-dir', dir, '--port', '0', '--host', '127.0.0.1'], {
@@ -41,6 +42,8 @@ function startWorker(): ChildProcess {
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const i = workerLogs.push('') - 1;
+  child.stderr?.on('data', (d: Buffer) => (workerLogs[i] = (workerLogs[i] + d.toString()).slice(-3000)));
   workers.push(child);
   return child;
 }
@@ -78,7 +81,9 @@ async function waitFor(key: string, pred: (s: AnalysisRunStatus | undefined) => 
   for (;;) {
     const s = (await store.get(key))?.status;
     if (pred(s)) return s!;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}\nworker logs:\n${workerLogs.map((l, i) => `#${i}: ${l}`).join('\n')}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

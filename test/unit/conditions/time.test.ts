@@ -1,6 +1,6 @@
 /** Argo's EvalTime (Prometheus rangeQuery start/end) and the time builtins. */
 import { describe, expect, it } from 'vitest';
-import { evalTime } from '../../../src/conditions/index.js';
+import { evalCondition, evalTime } from '../../../src/conditions/index.js';
 import { expectError, expectValue } from './table.js';
 
 const NOW = Date.UTC(2024, 0, 15, 12, 30, 0);
@@ -53,7 +53,9 @@ describe('time values inside conditions', () => {
     expectValue('duration("90m") == duration("1h30m")', null, true);
     expectValue('date("2023-08-14") < date("2023-08-15")', null, true);
     expectValue('date("2023-08-15") - date("2023-08-14") == duration("24h")', null, true);
-    expectValue('now() > date("2020-01-01")', null, true);
+    // now() is the measurement's time, passed in by the engine (a pure core reads no clock).
+    expect(evalCondition('now() > date("2020-01-01")', null, Date.UTC(2026, 0, 1))).toEqual({ ok: true, value: true });
+    expect(evalCondition('now() > date("2020-01-01")', null, Date.UTC(2019, 0, 1))).toEqual({ ok: true, value: false });
     expectValue('string(duration("1h30m")) == "1h30m0s"', null, true);
     expectValue('string(duration("1.5s")) == "1.5s"', null, true);
     expectValue('type(now()) == "time.Time"', null, true);
