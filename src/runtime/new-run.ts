@@ -10,29 +10,7 @@ import { API_VERSION } from '../api/types.js';
 import type { Resolved } from '../engine/args.js';
 import { analysisRunSpecFromTemplates, type TemplateLookup } from '../engine/templates.js';
 
-export interface LookupOptions {
-  /**
-   * Require a namespaced template's `metadata.namespace` to equal the run's namespace, as the Argo
-   * controller does. A template that names no namespace (usual in a checkout applied with
-   * `kubectl -n`) matches every namespace either way. `assay run` turns this off: its files are
-   * the templates the user means, whatever namespace they were written for.
-   */
-  matchNamespace: boolean;
-}
-
-/** A TemplateLookup over an already-loaded list of AnalysisTemplates and ClusterAnalysisTemplates. */
-export function templateLookup(templates: readonly AnalysisTemplate[], opts: LookupOptions): TemplateLookup {
-  return {
-    template: (namespace, name) =>
-      templates.find(
-        (t) =>
-          t.kind === 'AnalysisTemplate' &&
-          t.metadata.name === name &&
-          (!opts.matchNamespace || t.metadata.namespace === undefined || t.metadata.namespace === namespace),
-      ),
-    clusterTemplate: (name) => templates.find((t) => t.kind === 'ClusterAnalysisTemplate' && t.metadata.name === name),
-  };
-}
+export { templateLookup, type LookupOptions } from '../engine/templates.js';
 
 export interface NewRunRequest {
   namespace: string;

@@ -8,7 +8,7 @@ import type { AnalysisRun, AnalysisTemplate } from '../api/types.js';
 import { API_VERSION } from '../api/types.js';
 import { loadManifests } from '../api/load.js';
 import { parseGoDuration } from '../go/duration.js';
-import { analysisRunSpecFromTemplates, type TemplateLookup } from '../engine/templates.js';
+import { analysisRunSpecFromTemplates, templateLookup } from '../engine/templates.js';
 import { parseTime } from '../engine/time.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import { compare, viewOf, type Failure, type TestResultView } from './expect.js';
@@ -64,19 +64,6 @@ async function loadTemplates(test: AnalysisTest, file: string): Promise<Analysis
   return out;
 }
 
-function lookupOver(templates: readonly AnalysisTemplate[]): TemplateLookup {
-  return {
-    template: (namespace, name) =>
-      templates.find(
-        (t) =>
-          t.kind === 'AnalysisTemplate' &&
-          t.metadata.name === name &&
-          (t.metadata.namespace === undefined || t.metadata.namespace === namespace),
-      ),
-    clusterTemplate: (name) => templates.find((t) => t.kind === 'ClusterAnalysisTemplate' && t.metadata.name === name),
-  };
-}
-
 function secretsOf(test: AnalysisTest, runNamespace: string): SecretSource {
   const secrets = test.spec.secrets ?? [];
   return {
@@ -113,7 +100,7 @@ async function buildRun(test: AnalysisTest, file: string): Promise<AnalysisRun> 
       ...(req.dryRun ? { dryRun: req.dryRun } : {}),
       ...(req.measurementRetention ? { measurementRetention: req.measurementRetention } : {}),
     },
-    lookupOver(templates),
+    templateLookup(templates, { matchNamespace: true }),
   );
   const metadata = { name: 'analysis-test', namespace, uid: 'analysis-test-uid' };
   if (!spec.ok) {

@@ -38,7 +38,6 @@ export function writesTo(fake: FakeKube, namespace: string, name: string): Recor
  */
 export class VerdictWatch {
   readonly completedSeenAt = new Map<string, number>();
-  readonly phaseSeen = new Map<string, { phase: string; at: number }[]>();
   private informer: ReturnType<typeof makeInformer<KubernetesObject>> | undefined;
 
   async start(kc: KubeConfig, namespace: string): Promise<void> {
@@ -50,10 +49,6 @@ export class VerdictWatch {
       const at = Date.now();
       const run = obj as unknown as AnalysisRun;
       const name = run.metadata.name ?? '';
-      const phase = run.status?.phase ?? '';
-      const seen = this.phaseSeen.get(name) ?? [];
-      if (seen.at(-1)?.phase !== phase) seen.push({ phase, at });
-      this.phaseSeen.set(name, seen);
       if (isCompleted(run.status?.phase) && !this.completedSeenAt.has(name)) this.completedSeenAt.set(name, at);
     };
     this.informer.on('add', on);
