@@ -131,7 +131,7 @@ function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: rea
     result = { name, phase: 'Running' };
     if (state.dryRun.has(name)) result.dryRun = true;
     if (outcome.resultMetadata && Object.keys(outcome.resultMetadata).length > 0) {
-      result.metadata = { ...outcome.resultMetadata };
+      result.metadata = redactValues(outcome.resultMetadata, secrets);
     }
     results.push(result);
   }
@@ -162,12 +162,22 @@ function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: rea
         break;
     }
   }
+  // Argo redacts only the message; assay keeps secrets out of the whole status (a query built from
+  // a secret arg would otherwise show in ResolvedPrometheusQuery, a value could echo a token).
   const message = redact(m.message, secrets);
   if (message) m.message = message;
   else delete m.message;
+  if (m.value !== undefined && secrets.length > 0) m.value = redact(m.value, secrets)!;
+  if (m.metadata && secrets.length > 0) m.metadata = redactValues(m.metadata, secrets);
   const list = (result.measurements ??= []);
   if (outcome.task.incomplete && list.length > 0) list[list.length - 1] = m;
   else list.push(m);
+}
+
+function redactValues(map: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(map)) out[k] = redact(v, secrets) ?? '';
+  return out;
 }
 
 /** Record the outcomes, assess, trim history and compute the next wake-up. */
