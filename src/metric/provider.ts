@@ -91,6 +91,17 @@ export interface MetricProvider<C = unknown> {
   terminate?(config: C, prior: PriorMeasurement, ctx: MeasureContext): Promise<Observation>;
   /** Argo's GetMetadata: stored once on the MetricResult (e.g. ResolvedPrometheusQuery). */
   metadata?(config: C): Record<string, string> | undefined;
+  /**
+   * Argo's GarbageCollect: called when a metric has taken more measurements than its retention
+   * limit, to delete external leftovers beyond it (the job provider deletes the oldest Jobs).
+   * Idempotent; failures are reported, never thrown into the engine.
+   */
+  garbageCollect?(
+    run: { namespace: string; name: string; uid: string },
+    metricName: string,
+    limit: number,
+    opts: { signal?: AbortSignal; env?: ProviderEnv },
+  ): Promise<unknown>;
   /** Release pooled resources (connections, token caches). */
   close?(): Promise<void>;
 }

@@ -30,6 +30,8 @@ export interface MeasureResponse {
 export interface Measurer {
   /** Never throws: failures are Observations of kind `error`. */
   measure(req: MeasureRequest): Promise<MeasureResponse>;
+  /** Let the metric's provider delete what it keeps outside status beyond `limit` (Argo's GarbageCollect). */
+  garbageCollect?(run: { namespace: string; name: string; uid: string }, metric: Metric, limit: number): Promise<void>;
 }
 
 export type SecretResult = { ok: true; value: string } | { ok: false; error: string };

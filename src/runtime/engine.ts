@@ -9,6 +9,8 @@ import { isCompleted } from '../api/phase.js';
 import type { AnalysisEvent } from '../engine/assess.js';
 import { jsonEqual } from '../engine/equal.js';
 import { ttlDeleteAt } from '../engine/ttl.js';
+import { DEFAULT_MEASUREMENT_HISTORY_LIMIT } from '../engine/metric-spec.js';
+import { goRegexpMatch } from '../engine/rules.js';
 import { reconcileOnce } from '../reconcile/reconcile-once.js';
 import type { Clock, Measurer, SecretSource } from '../reconcile/ports.js';
 import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
@@ -143,12 +145,34 @@ export class Engine {
         l.onStatus?.(key, current, run.status);
         if (events.length > 0) l.onEvents?.(key, current, events);
       }
+      void this.collectGarbage(current);
     }
     if (isCompleted(current.status?.phase)) {
       const deleteAt = ttlDeleteAt(current);
       return deleteAt === undefined ? {} : this.next(key, deleteAt);
     }
     return nextAt === undefined ? {} : this.next(key, nextAt);
+  }
+
+  /**
+   * Argo's provider GarbageCollect: for metrics that have taken more measurements than they keep,
+   * let the provider delete its leftovers (Jobs) beyond the retention limit. After the status
+   * write, best effort: it never delays or changes a verdict.
+   */
+  private async collectGarbage(run: AnalysisRun): Promise<void> {
+    const gc = this.deps.measurer.garbageCollect?.bind(this.deps.measurer);
+    if (!gc) return;
+    const ref = { namespace: run.metadata.namespace ?? 'default', name: run.metadata.name ?? '', uid: run.metadata.uid ?? '' };
+    for (const result of run.status?.metricResults ?? []) {
+      const taken = (result.count ?? 0) + (result.error ?? 0);
+      const metric = run.spec.metrics.find((m) => m.name === result.name);
+      if (!metric) continue;
+      let limit = DEFAULT_MEASUREMENT_HISTORY_LIMIT;
+      for (const rule of run.spec.measurementRetention ?? []) {
+        if (goRegexpMatch(rule.metricName, metric.name)) limit = rule.limit > 0 ? rule.limit : DEFAULT_MEASUREMENT_HISTORY_LIMIT;
+      }
+      if (taken > limit) await gc(ref, metric, limit);
+    }
   }
 
   private next(key: RunKey, at: number): TickResult {

@@ -72,6 +72,17 @@ export class ProviderMeasurer implements Measurer {
     return { observation, ...(resultMetadata ? { resultMetadata } : {}) };
   }
 
+  async garbageCollect(run: { namespace: string; name: string; uid: string }, metric: Metric, limit: number): Promise<void> {
+    const provider = this.byKey.get(providerKeysOf(metric)[0] ?? '');
+    if (!provider?.garbageCollect) return;
+    try {
+      await provider.garbageCollect(run, metric.name, limit, { env: this.opts.env, ...(this.opts.shutdown ? { signal: this.opts.shutdown } : {}) });
+    } catch (err) {
+      this.opts.onProviderError?.(provider.type, 'Internal');
+      void err;
+    }
+  }
+
   private fail(provider: string, observation: Observation): MeasureResponse {
     if (observation.kind === 'error') this.opts.onProviderError?.(provider || 'none', observation.code);
     return { observation };

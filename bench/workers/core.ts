@@ -1,0 +1,143 @@
+/**
+ * Core scenario, one trial in a fresh process.
+ *
+ * mode `engine`: `runs` AnalysisRuns (one metric, interval 1s, instant provider) on the in-memory
+ * scheduler and store, first ticks spread evenly over one second. After `warmupMs`, counts the
+ * measurements taken and the lateness of every tick (start − due, as the engine reports it) for
+ * `measureMs`.
+ *
+ * mode `bare`: the same work per measurement without scheduling or reconciling: read the run,
+ * call the provider, judge the value against the condition, append the measurement (trimmed to
+ * the 10 retained), write the status — back to back, round robin over `runs` runs.
+ */
+import type { AnalysisRun, AnalysisRunStatus, MetricResult } from '../../src/api/types.js';
+import { toMeasurement } from '../../src/engine/judge.js';
+import type { MeasureContext } from '../../src/metric/provider.js';
+import { assemble } from '../../src/runtime/assemble.js';
+import { MemoryRunStore } from '../../src/store/memory-store.js';
+import { runKey } from '../../src/store/run-store.js';
+import { benchRun, instantMetric, instantProvider } from '../support/fixtures.js';
+import { workerMain } from '../support/child.js';
+import { LatencyHistogram } from '../support/stats.js';
+
+export interface CoreInput {
+  mode: 'engine' | 'bare';
+  runs: number;
+  warmupMs: number;
+  measureMs: number;
+  concurrency?: number;
+  cpuProfile?: boolean;
+}
+
+export interface CoreResult {
+  mode: 'engine' | 'bare';
+  runs: number;
+  measurements: number;
+  perSecond: number;
+  lateness?: ReturnType<LatencyHistogram['toJSON']>;
+  p50?: number;
+  p99?: number;
+  max?: number;
+  /** Fraction of one core this process used during the window. */
+  cpu: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function engineTrial(input: CoreInput): Promise<CoreResult> {
+  let counting = false;
+  let measurements = 0;
+  const hist = new LatencyHistogram();
+  const store = new MemoryRunStore();
+  const assembly = assemble({
+    config: { logLevel: 'silent', queueName: 'bench' },
+    store,
+    providers: [instantProvider({ onMeasure: () => void (counting && measurements++) })],
+  });
+  const { engine } = assembly;
+  engine.listen({
+    onTick: (_key, info) => {
+      if (counting) hist.add(info.lateMs);
+    },
+  });
+  await engine.start(input.concurrency ?? 64);
+  const metric = instantMetric();
+  const t0 = Date.now() + 200;
+  for (let i = 0; i < input.runs; i++) {
+    const created = await store.create(benchRun('bench', `run-${i}`, [metric]));
+    await engine.schedule(runKey(created), t0 + Math.floor((i * 1000) / input.runs));
+  }
+  await sleep(t0 - Date.now() + input.warmupMs);
+  const cpu0 = process.cpuUsage();
+  const w0 = performance.now();
+  counting = true;
+  await sleep(input.measureMs);
+  counting = false;
+  const elapsed = performance.now() - w0;
+  const cpu = process.cpuUsage(cpu0);
+  await assembly.close();
+  return {
+    mode: 'engine',
+    runs: input.runs,
+    measurements,
+    perSecond: (measurements * 1000) / elapsed,
+    lateness: hist.toJSON(),
+    p50: hist.percentile(50),
+    p99: hist.percentile(99),
+    max: hist.max,
+    cpu: (cpu.user + cpu.system) / 1000 / elapsed,
+  };
+}
+
+async function bareTrial(input: CoreInput): Promise<CoreResult> {
+  const store = new MemoryRunStore();
+  const provider = instantProvider();
+  const metric = instantMetric();
+  const parsed = provider.parseConfig((metric.provider.plugin as Record<string, unknown>)['assay-bench/instant'], {});
+  if (!parsed.ok) throw new Error(parsed.message);
+  const keys: string[] = [];
+  for (let i = 0; i < input.runs; i++) {
+    const created = await store.create(benchRun('bench', `run-${i}`, [metric]));
+    keys.push(runKey(created));
+  }
+  const signal = new AbortController().signal;
+  const one = async (key: string): Promise<void> => {
+    const run = (await store.get(key)) as AnalysisRun;
+    const at = Date.now();
+    const ctx: MeasureContext = { signal, now: at, env: {}, run: { namespace: 'bench', name: run.metadata.name!, uid: run.metadata.uid! }, metric: { name: metric.name, index: 1 } };
+    const obs = await provider.measure(parsed.config, ctx);
+    const m = toMeasurement(metric, obs, at, Date.now());
+    const prev: MetricResult = run.status?.metricResults?.[0] ?? { name: metric.name, phase: 'Running' };
+    const ms = prev.measurements ?? [];
+    const result: MetricResult = {
+      ...prev,
+      count: (prev.count ?? 0) + 1,
+      successful: (prev.successful ?? 0) + 1,
+      consecutiveSuccess: (prev.consecutiveSuccess ?? 0) + 1,
+      measurements: ms.length >= 10 ? [...ms.slice(ms.length - 9), m] : [...ms, m],
+    };
+    const status: AnalysisRunStatus = { ...(run.status ?? { phase: 'Running' }), phase: 'Running', metricResults: [result] };
+    await store.writeStatus(key, run.metadata.uid, status);
+  };
+  let i = 0;
+  const until = async (deadline: number): Promise<number> => {
+    let n = 0;
+    while (performance.now() < deadline) {
+      for (let j = 0; j < 256; j++) {
+        await one(keys[i]!);
+        i = (i + 1) % keys.length;
+        n++;
+      }
+    }
+    return n;
+  };
+  await until(performance.now() + input.warmupMs);
+  const cpu0 = process.cpuUsage();
+  const w0 = performance.now();
+  const n = await until(w0 + input.measureMs);
+  const elapsed = performance.now() - w0;
+  const cpu = process.cpuUsage(cpu0);
+  return { mode: 'bare', runs: input.runs, measurements: n, perSecond: (n * 1000) / elapsed, cpu: (cpu.user + cpu.system) / 1000 / elapsed };
+}
+
+workerMain<CoreInput, CoreResult>((input) => (input.mode === 'engine' ? engineTrial(input) : bareTrial(input)));
