@@ -18,6 +18,7 @@ import { MemoryRunStore } from '../../src/store/memory-store.js';
 import { runKey } from '../../src/store/run-store.js';
 import { benchRun, instantMetric, instantProvider } from '../support/fixtures.js';
 import { workerMain } from '../support/child.js';
+import { startProfile } from '../support/profile.js';
 import { LatencyHistogram } from '../support/stats.js';
 
 export interface CoreInput {
@@ -26,7 +27,8 @@ export interface CoreInput {
   warmupMs: number;
   measureMs: number;
   concurrency?: number;
-  cpuProfile?: boolean;
+  /** Write a CPU profile of the measurement window to this file. */
+  cpuProfile?: string;
 }
 
 export interface CoreResult {
@@ -68,11 +70,13 @@ async function engineTrial(input: CoreInput): Promise<CoreResult> {
     await engine.schedule(runKey(created), t0 + Math.floor((i * 1000) / input.runs));
   }
   await sleep(t0 - Date.now() + input.warmupMs);
+  const profiler = input.cpuProfile ? await startProfile(input.cpuProfile) : undefined;
   const cpu0 = process.cpuUsage();
   const w0 = performance.now();
   counting = true;
   await sleep(input.measureMs);
   counting = false;
+  await profiler?.stop();
   const elapsed = performance.now() - w0;
   const cpu = process.cpuUsage(cpu0);
   await assembly.close();
@@ -132,9 +136,11 @@ async function bareTrial(input: CoreInput): Promise<CoreResult> {
     return n;
   };
   await until(performance.now() + input.warmupMs);
+  const profiler = input.cpuProfile ? await startProfile(input.cpuProfile) : undefined;
   const cpu0 = process.cpuUsage();
   const w0 = performance.now();
   const n = await until(w0 + input.measureMs);
+  await profiler?.stop();
   const elapsed = performance.now() - w0;
   const cpu = process.cpuUsage(cpu0);
   return { mode: 'bare', runs: input.runs, measurements: n, perSecond: (n * 1000) / elapsed, cpu: (cpu.user + cpu.system) / 1000 / elapsed };

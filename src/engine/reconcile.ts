@@ -14,6 +14,7 @@ import {
   redact,
   resolveMetricArgs,
   resolveMetrics,
+  secretRefsOf,
   type Resolved,
 } from './args.js';
 import { assessRunStatus, isTerminating, type AnalysisEvent } from './assess.js';
@@ -123,6 +124,8 @@ export function resolveTaskMetrics(
   return { ok: true, value: out };
 }
 
+const COUNTERS = ['count', 'successful', 'failed', 'inconclusive', 'error', 'consecutiveError', 'consecutiveSuccess'] as const;
+
 function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: readonly string[], now: Instant): void {
   const results = state.run.status!.metricResults!;
   const name = outcome.task.name;
@@ -164,6 +167,8 @@ function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: rea
   }
   // Argo redacts only the message; assay keeps secrets out of the whole status (a query built from
   // a secret arg would otherwise show in ResolvedPrometheusQuery, a value could echo a token).
+  // Argo's MetricResult counters are `omitempty`: a zero is never stored.
+  for (const field of COUNTERS) if (result[field] === 0) delete result[field];
   const message = redact(m.message, secrets);
   if (message) m.message = message;
   else delete m.message;
@@ -218,4 +223,33 @@ export function finishReconcile(
     if (next !== undefined) out.nextAt = next;
   }
   return out;
+}
+
+/**
+ * True when reconciling `run` again before its next wake-up (`finishReconcile`'s `nextAt`) would
+ * change nothing: no metric is due (every metric has a finished last measurement, or is
+ * complete), the run is not terminating, and no secret has to be fetched (Argo fetches secrets on
+ * every reconcile, and a fetch can fail). Then `dueTasks` is empty at any instant before `nextAt`
+ * (every future due instant is one of `nextReconcileAt`'s candidates), and the reconcile would
+ * record nothing, assess the same counters to the same phases, and compute the same `nextAt`.
+ * The engine uses this to skip the confirming reconcile it runs after a change (Argo's re-enqueue
+ * on its own status write). Metric names with placeholders are not matched against results here,
+ * so such runs always get the confirming reconcile.
+ */
+export function settledUntilNext(run: AnalysisRun): boolean {
+  if (isCompleted(run.status?.phase) || isTerminating(run)) return false;
+  if (run.spec.args && secretRefsOf(run.spec.args).length > 0) return false;
+  const metrics = run.spec.metrics ?? [];
+  if (metrics.length === 0) return false;
+  const results = run.status?.metricResults ?? [];
+  for (const metric of metrics) {
+    if (typeof metric.name !== 'string' || metric.name.includes('{{')) return false;
+    const result = results.find((r) => r.name === metric.name);
+    if (!result) return false;
+    if (isCompleted(result.phase)) continue;
+    const ms = result.measurements;
+    const last = ms && ms.length > 0 ? ms[ms.length - 1] : undefined;
+    if (!last || !last.finishedAt) return false;
+  }
+  return true;
 }

@@ -8,6 +8,7 @@ import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisEvent } from '../engine/assess.js';
 import { jsonEqual } from '../engine/equal.js';
+import { settledUntilNext } from '../engine/reconcile.js';
 import { ttlDeleteAt } from '../engine/ttl.js';
 import { DEFAULT_MEASUREMENT_HISTORY_LIMIT } from '../engine/metric-spec.js';
 import { goRegexpMatch } from '../engine/rules.js';
@@ -134,6 +135,9 @@ export class Engine {
       if (same) break;
       changed = true;
       if (isCompleted(current.status?.phase)) break;
+      // The confirming reconcile would find nothing due before nextAt and change nothing (see
+      // settledUntilNext): skip it. It used to be half of every tick's CPU.
+      if ((nextAt === undefined || nextAt > clock.now()) && settledUntilNext(current)) break;
     }
     if (changed) {
       const written = await store.writeStatus(key, run.metadata.uid, current.status!);

@@ -1,61 +1,18 @@
 /**
  * The real `assay` CLI as a child process, for the run-cli and backtest suites.
  *
- * `ensureBuilt()` runs `npm run build` unless dist/ is newer than every source file. Suites run
- * in parallel workers, and a build rewriting dist/ while another suite's child process loads it
- * would be a flaky failure; so builds are serialised by a lock directory (mkdir is atomic), and
- * the second suite finds dist/ fresh and skips its build.
+ * `ensureBuilt()` is test/support/build.ts's buildOnce(): build only when dist/ is stale,
+ * serialised across parallel suites.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readdir, rmdir, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = join(ROOT, 'bin/assay.js');
-const LOCK = join(tmpdir(), 'assay-cli-build.lock');
-const STALE_LOCK_MS = 120_000;
-
-async function newestMtime(dir: string): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, await newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, (await stat(path)).mtimeMs);
-  }
-  return newest;
-}
-
-async function isFresh(): Promise<boolean> {
-  const built = await stat(join(ROOT, 'dist/src/cli/main.js')).catch(() => undefined);
-  if (!built) return false;
-  const sources = Math.max(await newestMtime(join(ROOT, 'src')), await newestMtime(join(ROOT, 'providers')));
-  return built.mtimeMs > sources;
-}
-
-async function lock(): Promise<void> {
-  for (;;) {
-    try {
-      await mkdir(LOCK);
-      return;
-    } catch {
-      const held = await stat(LOCK).catch(() => undefined);
-      if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await rmdir(LOCK).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-export async function ensureBuilt(): Promise<void> {
-  await lock();
-  try {
-    if (!(await isFresh())) await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
-  } finally {
-    await rmdir(LOCK).catch(() => undefined);
-  }
-}
+/** Build dist/ unless it is current (shared with every suite that runs the CLI). */
+export { buildOnce as ensureBuilt } from '../../support/build.js';
 
 export interface CliResult {
   code: number | null;

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce } from '../../support/build.js';
 import { unusedPort } from '../../support/http-server.js';
 import { templatesDir, waitUntil } from './helpers.js';
 
@@ -22,8 +23,8 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 beforeAll(async () => {
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
-}, 60_000);
+  await buildOnce();
+}, 120_000);
 
 describe('when assay serve runs as a process', () => {
   it('serves /healthz, reloads templates on SIGHUP, and exits 0 on SIGTERM', async () => {
