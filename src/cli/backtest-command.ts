@@ -15,6 +15,8 @@ import { LineReplayProgress, noProgress, type ProgressStream, type ReplayProgres
 import { replayRun, type ReplayOutcome } from '../backtest/replay.js';
 import { everyJson, everyLines, measurementLines, replayJson, verdictLine, worstVerdict } from '../backtest/report.js';
 import { builtinProviders, noSecrets } from '../runtime/assemble.js';
+import { FileSecretSource } from '../runtime/file-secrets.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { ProviderMeasurer } from '../runtime/provider-measurer.js';
 import { EXIT_BY_PHASE, EXIT_USAGE, runFromFiles, UsageError, type RunOptions } from './run-command.js';
@@ -111,12 +113,20 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
     providers: builtinProviders().filter((p) => p.key === 'prometheus'),
     env: address !== undefined ? { prometheusAddress: address } : {},
   });
+  let secrets: SecretSource = noSecrets;
+  try {
+    if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets, run.metadata.namespace ?? 'default');
+  } catch (err) {
+    io.err(`assay backtest: --secrets: ${(err as Error).message}`);
+    await measurer.close();
+    return EXIT_USAGE;
+  }
   const progress: ReplayProgress = opts.progress || io.progress.isTTY ? new LineReplayProgress(io.progress, io.wall) : noProgress;
   const outcomes: ReplayOutcome[] = [];
   try {
     for (const [i, replay] of plan.replays.entries()) {
       progress.start(i + 1, plan.replays.length, replay.start, replay.stop);
-      outcomes.push(await replayRun(run, replay, { measurer, secrets: noSecrets, onMeasurement: (m) => progress.measured(m.at) }));
+      outcomes.push(await replayRun(run, replay, { measurer, secrets, onMeasurement: (m) => progress.measured(m.at) }));
     }
   } finally {
     progress.done();

@@ -2,6 +2,7 @@
  * The `assay` command line. Each subcommand lives in its own module; this file only wires
  * arguments to them and turns their results into exit statuses.
  */
+import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { testCommand, type Output } from './test-command.js';
 import { lintCommand } from './lint-command.js';
@@ -10,6 +11,8 @@ import { controllerCommand, type ControllerFlags } from './controller-command.js
 import { serveCommand, SERVE_DESCRIPTION, SERVE_EXAMPLES, type ServeFlags } from './serve-command.js';
 import { backtestCommand, BACKTEST_DESCRIPTION, BACKTEST_EXAMPLES, type BacktestOptions } from './backtest-command.js';
 import { configFromEnv, ConfigError, type AssayConfig } from '../runtime/config.js';
+
+const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -25,6 +28,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .description(
       'Metric-gated progressive delivery: evaluates Argo Rollouts AnalysisTemplates and AnalysisRuns exactly as Argo does.',
     )
+    .version(VERSION, '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride((err) => {
       // commander's own usage errors (unknown option, missing argument) are "invalid input".
@@ -37,11 +41,15 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .command('test')
     .summary('unit-test AnalysisTemplates offline on a virtual clock')
     .description(
-      'Runs AnalysisTest documents (apiVersion assay/v1alpha1): each names templates, how the run is\n' +
-        'created, what the providers answer at each measurement, and the verdict it must reach.\n' +
-        'The real resolution, scheduling and assessment code runs on a virtual clock: no cluster,\n' +
-        'no metric backend, no waiting. Directories are searched for *.yaml/*.yml files with tests.\n\n' +
+      [
+        'Runs AnalysisTest documents (apiVersion assay/v1alpha1). Each names the',
+        'templates, how the run is created, what the providers answer at each',
+        'measurement, and the verdict it must reach. The real resolution, scheduling',
+        'and assessment code runs on a virtual clock: no cluster, no metric backend,',
+        'no waiting. Directories are searched for *.yaml/*.yml files with tests.',
+        '',
         'Exit status: 0 all passed, 1 an expectation failed, 2 a file is invalid.',
+      ].join('\n'),
     )
     .argument('<paths...>', 'AnalysisTest files or directories')
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
@@ -52,11 +60,16 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .command('lint')
     .summary('check AnalysisTemplates and AnalysisRuns for mistakes before they gate a release')
     .description(
-      'Checks every AnalysisTemplate, ClusterAnalysisTemplate and AnalysisRun in the given files or\n' +
-        'directories: schema, Argo\'s metric rules (limits, count, interval, exactly one provider),\n' +
-        'conditions that do not compile, {{args.x}} placeholders without a declared arg, duplicate\n' +
-        'metric names, and dryRun / measurementRetention rules that match no metric.\n\n' +
-        'Exit status: 0 clean, 1 problems found, 2 a file cannot be read or parsed.',
+      [
+        'Checks every AnalysisTemplate, ClusterAnalysisTemplate and AnalysisRun in',
+        'the given files or directories: schema (a misspelt field is an error:',
+        'Argo would drop it silently), Argo\'s metric rules (limits, count,',
+        'interval, exactly one provider), conditions that do not compile,',
+        '{{args.x}} placeholders without a declared arg, duplicate metric names,',
+        'and dryRun / measurementRetention rules that match no metric.',
+        '',
+        'Exit status: 0 clean, 1 problems found, 2 a file cannot be read.',
+      ].join('\n'),
     )
     .argument('<paths...>', 'manifest files or directories')
     .action(async (paths: string[]) => exit(await lintCommand(paths, io)));
@@ -65,11 +78,17 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .command('run')
     .summary('run an analysis live against real metric providers and exit with its verdict')
     .description(
-      'Creates an AnalysisRun from AnalysisTemplates (as a Rollout would) or takes an AnalysisRun from\n' +
-        'the files, runs it in-process against the real providers (Prometheus, web), shows each\n' +
-        'measurement as it is taken, and prints the verdict with its reason. Ctrl-C terminates the run\n' +
-        'the way spec.terminate does. Use it in a pipeline before and after switching traffic.\n\n' +
-        'Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive, 4 usage or invalid input.',
+      [
+        'Creates an AnalysisRun from AnalysisTemplates (as a Rollout would) or takes',
+        'an AnalysisRun from the files, runs it in-process against the real',
+        'providers (Prometheus, web), shows each measurement as it is taken, and',
+        'prints the verdict with its reason. Ctrl-C terminates the run the way',
+        'spec.terminate does. Use it in a pipeline before and after switching',
+        'traffic: the exit status is the verdict.',
+        '',
+        'Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive,',
+        '             4 usage or invalid input.',
+      ].join('\n'),
     )
     .requiredOption('-f, --file <path>', 'template or AnalysisRun file or directory (repeatable)', collect)
     .option('-t, --template <name>', 'template to use (repeatable; "cluster:NAME" for a ClusterAnalysisTemplate); default: all in the files', collect)
@@ -77,6 +96,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--prometheus <url>', 'Prometheus address for metrics without one (default $ARGO_ROLLOUTS_PROMETHEUS_ADDRESS)')
     .option('-n, --namespace <ns>', 'namespace of the run', 'default')
     .option('--name <name>', 'name of the run')
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'text or json (json: the final AnalysisRun on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -102,6 +122,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('-n, --namespace <ns>', 'namespace of the run', 'default')
     .option('--name <name>', 'name of the run')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addHelpText('after', BACKTEST_EXAMPLES)
     .action(async (opts: BacktestOptions) =>
@@ -126,15 +147,18 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .summary('own AnalysisRuns in a Kubernetes cluster (beside Argo Rollouts or alone)')
     .description(
       [
-        'Watches AnalysisRuns and reconciles them exactly as Argo Rollouts does, writing status with',
-        'merge patches on the run (only when something changed). Run Argo Rollouts with',
-        '--analysis-threads=0 so that assay owns the runs; Argo still creates, terminates and',
-        'deletes them and reads status.phase to promote, pause or abort.',
+        'Watches AnalysisRuns and reconciles them exactly as Argo Rollouts does,',
+        'writing status with merge patches on the run (only when something',
+        'changed). Run Argo Rollouts with --analysis-threads=0 so that assay owns',
+        'the runs; Argo still creates, terminates and deletes them and reads',
+        'status.phase to promote, pause or abort.',
         '',
-        'Replicas: with REDIS_URL every replica is a BullMQ worker; without it, use --leader-elect',
-        'and one replica (holding a coordination.k8s.io Lease) reconciles.',
+        'Replicas: with REDIS_URL every replica is a BullMQ worker; without it, use',
+        '--leader-elect and one replica (holding a coordination.k8s.io Lease)',
+        'reconciles.',
         '',
-        'Exit status: 0 stopped by SIGTERM/SIGINT, 1 failed, 4 invalid flags or no kubeconfig.',
+        'Exit status: 0 stopped by SIGTERM/SIGINT, 1 failed, 4 invalid flags or no',
+        'kubeconfig.',
       ].join('\n'),
     )
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')

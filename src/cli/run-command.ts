@@ -8,6 +8,7 @@ import { loadPaths } from '../api/load.js';
 import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import { assemble } from '../runtime/assemble.js';
+import { FileSecretSource } from '../runtime/file-secrets.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
 import { MemoryRunStore } from '../store/memory-store.js';
@@ -27,6 +28,7 @@ export interface RunOptions {
   namespace?: string;
   name?: string;
   timeout?: string;
+  secrets?: string[];
 }
 
 export class UsageError extends Error {}
@@ -80,8 +82,15 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
   const json = opts.output === 'json';
   const effective: AssayConfig = { ...config, ...(opts.prometheus ? { prometheusAddress: opts.prometheus } : {}) };
   delete effective.redisUrl; // `assay run` is always in-process
+  let secrets: FileSecretSource | undefined;
+  try {
+    if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets, run.metadata.namespace ?? 'default');
+  } catch (err) {
+    io.err(`assay run: --secrets: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
   const store = new MemoryRunStore();
-  const { engine, close } = assemble({ config: effective, store });
+  const { engine, close } = assemble({ config: effective, store, ...(secrets ? { secrets } : {}) });
   const progress: ProgressSink = json ? new LineProgress(io.err) : stdout.isTTY ? new TableProgress(stdout) : new LineProgress(io.out);
 
   const done = new Promise<AnalysisRun>((resolve) => {
