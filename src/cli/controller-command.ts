@@ -10,7 +10,7 @@ import { Controller } from '../controller/controller.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/logger.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from '../runtime/metrics.js';
-import { analysisRunGauges } from '../server/analysis-metrics.js';
+import { analysisRunGauges, analysisTemplateGauges } from '../server/analysis-metrics.js';
 import { EngineMetrics } from '../server/engine-metrics.js';
 import { EXIT_USAGE } from './run-command.js';
 import type { Output } from './test-command.js';
@@ -76,6 +76,7 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
   }
   engineMetrics.attach(controller.engine);
   registry.collect('analysis runs', async () => analysisRunGauges(await controller.store.list()));
+  registry.collect('analysis templates', () => analysisTemplateGauges(controller.templates.list()));
   const metricsServer = createServer(async (req, res) => {
     if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });

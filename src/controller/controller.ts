@@ -10,6 +10,7 @@ import { isCompleted } from '../api/phase.js';
 import { KubeEventRecorder } from '../kube/kube-events.js';
 import { KubeRunStore } from '../kube/kube-run-store.js';
 import { KubeSecretSource } from '../kube/kube-secrets.js';
+import { KubeTemplateCatalog } from '../kube/kube-templates.js';
 import { LeaderElector } from '../kube/leader-election.js';
 import type { MetricProvider } from '../metric/provider.js';
 import { createJobProvider } from '../../providers/job/index.js';
@@ -49,6 +50,8 @@ export class Controller {
   private constructor(
     private readonly opts: ControllerOptions,
     readonly store: KubeRunStore,
+    /** AnalysisTemplates and ClusterAnalysisTemplates in the cluster (lookup and metrics). */
+    readonly templates: KubeTemplateCatalog,
     private readonly assembly: Assembly,
   ) {}
 
@@ -67,6 +70,11 @@ export class Controller {
       ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
       onError: (err, where) => log('warn', `${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
     });
+    const templates = await KubeTemplateCatalog.start({
+      kubeConfig: opts.kubeConfig,
+      ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
+      onError: (err, where) => log('warn', `${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
+    });
     const assembly = assemble({
       config: opts.config,
       store,
@@ -75,7 +83,7 @@ export class Controller {
       providers: opts.providers ?? [createJobProvider({ kubeConfig: opts.kubeConfig }) as MetricProvider<unknown>],
       onSchedulerError: (err, key) => log('warn', `tick failed${key ? ` for ${key}` : ''}: ${err instanceof Error ? err.message : String(err)}`),
     });
-    const controller = new Controller(opts, store, assembly);
+    const controller = new Controller(opts, store, templates, assembly);
     const events = new KubeEventRecorder(opts.kubeConfig, 'assay-controller', (err) => log('warn', `event not recorded: ${String(err)}`));
     assembly.engine.listen({
       onEvents: (_key, run, evs) => void events.record(run, evs, Date.now()),
@@ -134,5 +142,6 @@ export class Controller {
     await this.elector?.stop();
     await this.assembly.close();
     await this.store.close();
+    await this.templates.stop();
   }
 }

@@ -9,6 +9,7 @@ import { analysisRunSchema } from '../../../src/api/schema.js';
 import type { AnalysisRun } from '../../../src/api/types.js';
 import { isCompleted } from '../../../src/api/phase.js';
 import { Controller, type ControllerOptions } from '../../../src/controller/controller.js';
+import { analysisRunSpecFromTemplates } from '../../../src/engine/templates.js';
 import { startFakeKube, type FakeKube } from '../../support/fake-kube/index.js';
 import { sendJson, startHttpServer, type TestHttpServer } from '../../support/http-server.js';
 
@@ -86,6 +87,29 @@ describe('assay controller', () => {
     }
     expect(reasons).toContain('Normal/MetricSuccessful');
     expect(reasons).toContain('Normal/AnalysisRunSuccessful');
+  });
+
+  it('reads AnalysisTemplates and ClusterAnalysisTemplates through the API, resolved as a Rollout would', async () => {
+    const c = await start();
+    const template = (kind: string, name: string, metric: string) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind,
+      metadata: { name, ...(kind === 'AnalysisTemplate' ? { namespace: NS } : {}) },
+      spec: { args: [{ name: 'svc' }], metrics: [{ name: metric, provider: { web: { url: `${metrics.url}/{{args.svc}}` } } }] },
+    });
+    await custom.createNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'analysistemplates', namespace: NS, body: template('AnalysisTemplate', 'rate', 'rate') });
+    await custom.createClusterCustomObject({ group: 'argoproj.io', version: 'v1alpha1', plural: 'clusteranalysistemplates', body: template('ClusterAnalysisTemplate', 'budget', 'budget') });
+    await until(() => (c.templates.template(NS, 'rate') && c.templates.clusterTemplate('budget') ? true : undefined), 'templates in the cache');
+    const spec = analysisRunSpecFromTemplates(
+      { namespace: NS, templates: [{ templateName: 'rate' }, { templateName: 'budget', clusterScope: true }], args: [{ name: 'svc', value: 'checkout' }] },
+      c.templates,
+    );
+    expect(spec.ok && spec.value.metrics.map((m) => m.name)).toEqual(['rate', 'budget']);
+    expect(analysisRunSpecFromTemplates({ namespace: 'default', templates: [{ templateName: 'rate' }] }, c.templates)).toEqual({
+      ok: false,
+      error: 'analysistemplate.argoproj.io "rate" not found',
+    });
+    expect(c.templates.list().map((t) => `${t.kind}/${t.metadata.name}`).sort()).toEqual(['AnalysisTemplate/rate', 'ClusterAnalysisTemplate/budget']);
   });
 
   it('honours spec.terminate set by a Rollout with a merge patch', async () => {
