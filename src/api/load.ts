@@ -171,7 +171,7 @@ function makeError(
   return error;
 }
 
-function classify(value: unknown, w: Where, out: LoadResult): void {
+function classify(value: unknown, w: Where, out: LoadResult, opts: LoadOptions): void {
   if (!isRecord(value)) {
     out.errors.push(makeError(w, `expected a Kubernetes resource (a map with apiVersion and kind), got ${describeValue(value)}`));
     return;
@@ -194,11 +194,13 @@ function classify(value: unknown, w: Where, out: LoadResult): void {
     if (!foreign) {
       const result = validateResource(kind, value);
       if (!result.ok) {
-        const onlyUnknown = result.problems.every((p) => p.atKey && p.reason === 'unknown field');
+        const tolerable = (p: { path: PropertyKey[]; atKey: boolean; reason: string }) =>
+          (p.atKey && p.reason === 'unknown field') || (opts.lenientProviders === true && p.path.includes('provider'));
+        const onlyTolerable = result.problems.every(tolerable);
         for (const p of result.problems) {
-          (onlyUnknown ? out.warnings : out.errors).push(makeError(w, p.reason, { kind, name: label, path: p.path, atKey: p.atKey }));
+          (onlyTolerable ? out.warnings : out.errors).push(makeError(w, p.reason, { kind, name: label, path: p.path, atKey: p.atKey }));
         }
-        if (!onlyUnknown) return;
+        if (!onlyTolerable) return;
       }
       // Validated and untransformed (no defaults, no stripping): the document itself is the typed
       // resource, which keeps the author's key order for round-trips.
@@ -212,7 +214,7 @@ function classify(value: unknown, w: Where, out: LoadResult): void {
   }
 
   if (LIST_KINDS.has(kind) && Array.isArray(value.items) && (apiVersion === 'v1' || apiVersion === API_VERSION)) {
-    value.items.forEach((item, i) => classify(item, { ...w, itemIndex: i, prefix: [...w.prefix, 'items', i] }, out));
+    value.items.forEach((item, i) => classify(item, { ...w, itemIndex: i, prefix: [...w.prefix, 'items', i] }, out, opts));
     return;
   }
   out.resources.push({
@@ -236,7 +238,16 @@ function syntaxReason(message: string): string {
  * Parses every YAML document of `text` and validates the analysis resources in it. `file` is only
  * used in messages. Never throws for bad input: every problem is a LoadError.
  */
-export function loadManifests(text: string, file: string): LoadResult {
+export interface LoadOptions {
+  /**
+   * Report problems inside `metric.provider` blocks as warnings and load the resource anyway.
+   * `assay test` scripts the providers' answers, so a test need not spell out every field Argo's
+   * CRD requires of, say, a Kayenta block; `assay lint` and the live engine stay strict.
+   */
+  lenientProviders?: boolean;
+}
+
+export function loadManifests(text: string, file: string, opts: LoadOptions = {}): LoadResult {
   const out: LoadResult = { resources: [], errors: [], warnings: [] };
   const lines = new LineCounter();
   const docs = parseAllDocuments(text.replace(/^\uFEFF/, ''), { lineCounter: lines, merge: true });
@@ -265,7 +276,7 @@ export function loadManifests(text: string, file: string): LoadResult {
       return;
     }
     if (value === null || value === undefined) return; // empty document (`---` alone, comments only)
-    classify(value, w, out);
+    classify(value, w, out, opts);
   });
   return out;
 }

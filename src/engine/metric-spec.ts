@@ -53,7 +53,10 @@ export function consecutiveSuccessLimitOf(metric: Metric): number {
 export function providerKeysOf(metric: Metric): string[] {
   const keys: string[] = [];
   const provider = (metric.provider ?? {}) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(provider)) {
+  // Object.keys rather than Object.entries: the same keys in the same order without allocating a
+  // pair per key (this runs for every measurement, and showed in the engine's profile).
+  for (const key of Object.keys(provider)) {
+    const value = provider[key];
     if (value === undefined || value === null) continue;
     if (key === 'plugin') {
       for (const name of Object.keys(value as Record<string, unknown>)) keys.push(`plugin/${name}`);

@@ -86,23 +86,54 @@ export function planReconcile(orig: AnalysisRun, now: Instant): ReconcilePlan {
   const run: AnalysisRun = { ...orig, ...(orig.status ? { status: copyStatus(orig.status) } : {}) };
   run.status ??= { phase: '' };
   run.status.metricResults ??= [];
-  const resolved = resolveMetrics(run.spec.metrics ?? [], argsWithoutSecrets(run.spec.args ?? []));
-  if (!resolved.ok) return failRun(orig, `Unable to resolve metric arguments: ${resolved.error}`);
-  const invalid = validateMetrics(resolved.value);
-  if (invalid !== undefined) return failRun(orig, `Analysis spec invalid: ${invalid}`);
-  const dry = dryRunMetrics(run.spec.dryRun, resolved.value);
-  if (!dry.ok) return failRun(orig, `Analysis spec invalid: ${dry.error}`);
-  const retention = retentionMetrics(run.spec.measurementRetention, resolved.value);
-  if (!retention.ok) return failRun(orig, `Analysis spec invalid: ${retention.error}`);
+  const spec = specPlanOf(run.spec);
+  if (!spec.ok) return failRun(orig, spec.message);
   const terminating = isTerminating(run);
   const state: ReconcileState = {
     run,
-    resolved: resolved.value,
-    dryRun: dry.value,
-    retention: retention.value,
+    resolved: spec.resolved,
+    dryRun: spec.dryRun,
+    retention: spec.retention,
     terminating,
   };
-  return { kind: 'measure', state, tasks: dueTasks(run, resolved.value, terminating, now) };
+  return { kind: 'measure', state, tasks: dueTasks(run, spec.resolved, terminating, now) };
+}
+
+/** What planReconcile derives from the spec alone: resolved metrics (without secrets) and rules. */
+type SpecPlan =
+  | { ok: true; resolved: Metric[]; dryRun: Map<string, true>; retention: Map<string, { limit: number }> }
+  | { ok: false; message: string };
+
+/**
+ * Spec plans by the identity of `spec.metrics`, valid while `args`, `dryRun` and
+ * `measurementRetention` are the same objects too. Stores that keep immutable snapshots (the
+ * memory store) hand the same spec objects to every reconcile of a run, and resolving,
+ * validating and compiling the rules again on every tick was a third of the planning cost. The
+ * plan depends on nothing else (secrets are stood in for, `terminate` is read per reconcile),
+ * and its parts are only read. Specs must not be edited in place, which no store does.
+ */
+const specPlans = new WeakMap<readonly Metric[], { args: unknown; dryRun: unknown; retention: unknown; plan: SpecPlan }>();
+
+function specPlanOf(spec: AnalysisRun['spec']): SpecPlan {
+  const metrics = spec.metrics;
+  if (metrics === undefined || metrics === null) return computeSpecPlan(spec);
+  const hit = specPlans.get(metrics);
+  if (hit && hit.args === spec.args && hit.dryRun === spec.dryRun && hit.retention === spec.measurementRetention) return hit.plan;
+  const plan = computeSpecPlan(spec);
+  specPlans.set(metrics, { args: spec.args, dryRun: spec.dryRun, retention: spec.measurementRetention, plan });
+  return plan;
+}
+
+function computeSpecPlan(spec: AnalysisRun['spec']): SpecPlan {
+  const resolved = resolveMetrics(spec.metrics ?? [], argsWithoutSecrets(spec.args ?? []));
+  if (!resolved.ok) return { ok: false, message: `Unable to resolve metric arguments: ${resolved.error}` };
+  const invalid = validateMetrics(resolved.value);
+  if (invalid !== undefined) return { ok: false, message: `Analysis spec invalid: ${invalid}` };
+  const dry = dryRunMetrics(spec.dryRun, resolved.value);
+  if (!dry.ok) return { ok: false, message: `Analysis spec invalid: ${dry.error}` };
+  const retention = retentionMetrics(spec.measurementRetention, resolved.value);
+  if (!retention.ok) return { ok: false, message: `Analysis spec invalid: ${retention.error}` };
+  return { ok: true, resolved: resolved.value, dryRun: dry.value, retention: retention.value };
 }
 
 /**
@@ -114,7 +145,13 @@ export function resolveTaskMetrics(
   tasks: readonly MetricTask[],
   secretValues: ReadonlyMap<string, string>,
 ): Resolved<Metric[]> {
-  const args: Argument[] = argsWithSecrets(state.run.spec.args ?? [], secretValues);
+  // Without secret-backed args, resolving with secrets is resolving without them, which the plan
+  // already did for every metric (same metric, same args, same result).
+  const specArgs = state.run.spec.args ?? [];
+  if (secretValues.size === 0 && (specArgs.length === 0 || secretRefsOf(specArgs).length === 0)) {
+    return { ok: true, value: tasks.map((task) => state.resolved[task.index]!) };
+  }
+  const args: Argument[] = argsWithSecrets(specArgs, secretValues);
   const out: Metric[] = [];
   for (const task of tasks) {
     const r = resolveMetricArgs(state.run.spec.metrics[task.index]!, args);

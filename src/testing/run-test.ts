@@ -50,9 +50,9 @@ async function loadTemplates(test: AnalysisTest, file: string): Promise<Analysis
       } catch (err) {
         throw new InvalidTestError(`spec.templates[${i}].file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
       }
-      loaded = loadManifests(text, path);
+      loaded = loadManifests(text, path, { lenientProviders: true });
     } else {
-      loaded = loadManifests(JSON.stringify(src.inline), `${file} spec.templates[${i}].inline`);
+      loaded = loadManifests(JSON.stringify(src.inline), `${file} spec.templates[${i}].inline`, { lenientProviders: true });
     }
     if (loaded.errors.length > 0) {
       throw new InvalidTestError(loaded.errors.map((e) => e.message).join('\n'));
@@ -79,7 +79,7 @@ function secretsOf(test: AnalysisTest, runNamespace: string): SecretSource {
 
 async function buildRun(test: AnalysisTest, file: string): Promise<AnalysisRun> {
   if (test.spec.analysisRun) {
-    const loaded = loadManifests(JSON.stringify(test.spec.analysisRun), `${file} spec.analysisRun`);
+    const loaded = loadManifests(JSON.stringify(test.spec.analysisRun), `${file} spec.analysisRun`, { lenientProviders: true });
     if (loaded.errors.length > 0) throw new InvalidTestError(loaded.errors.map((e) => e.message).join('\n'));
     const run = loaded.resources.find((r) => r.kind === 'AnalysisRun');
     if (!run) throw new InvalidTestError(`spec.analysisRun: expected kind AnalysisRun (apiVersion ${API_VERSION})`);

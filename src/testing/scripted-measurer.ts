@@ -83,7 +83,9 @@ function isKayenta(metric: Metric): boolean {
 function observe(entry: ScriptedEntry): Observation {
   if (entry.phase) {
     const obs: Observation = { kind: 'judged', phase: entry.phase };
-    if ('value' in entry && entry.value !== undefined) obs.display = displayValue(entry.value);
+    // A provider that judges itself stores its own value string (Kayenta's score): a string is
+    // kept as written, anything else is formatted like a provider value.
+    if ('value' in entry && entry.value !== undefined) obs.display = typeof entry.value === 'string' ? entry.value : displayValue(entry.value);
     if (entry.message !== undefined) obs.message = entry.message;
     return obs;
   }
