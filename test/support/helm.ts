@@ -12,6 +12,7 @@
  *      node_modules/.cache/assay-helm) so later runs start at once.
  * A helm on PATH is not picked up by itself: the suite should test the same versions everywhere.
  */
+import { rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -183,7 +184,11 @@ let helmHome: Promise<string> | undefined;
 
 /** Environment for helm: its cache/config/data dirs in a private temp dir, so no user state leaks in or out. */
 async function helmEnv(): Promise<NodeJS.ProcessEnv> {
-  helmHome ??= mkdtemp(path.join(os.tmpdir(), 'assay-helm-home-'));
+  helmHome ??= mkdtemp(path.join(os.tmpdir(), 'assay-helm-home-')).then((dir) => {
+    // One private Helm home per test process, removed when the process ends.
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  });
   const home = await helmHome;
   return {
     ...process.env,
