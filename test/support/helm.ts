@@ -12,10 +12,9 @@
  *      node_modules/.cache/assay-helm) so later runs start at once.
  * A helm on PATH is not picked up by itself: the suite should test the same versions everywhere.
  */
-import { rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
