@@ -51,30 +51,30 @@ export function benchRun(namespace: string, name: string, metrics: Metric[], ext
 }
 
 /**
- * A Running status with `retained` measurements already taken, the last one finished at
- * `lastFinishedAt` (so the next is due one interval later). Used to start runs "mid-life" with a
- * full history without waiting for it.
+ * A Running status after `taken` successful measurements, the last one finished at
+ * `lastFinishedAt` (so the next is due one interval later), keeping the last `retain` of them.
+ * Used to start runs "mid-life" with a full history without waiting for it.
  */
-export function statusWithHistory(metric: Metric, retained: number, lastFinishedAt: number, intervalMs: number): AnalysisRunStatus {
+export function statusWithHistory(metric: Metric, taken: number, lastFinishedAt: number, intervalMs: number, retain = 10): AnalysisRunStatus {
   const measurements: Measurement[] = [];
-  for (let i = retained - 1; i >= 0; i--) {
+  for (let i = Math.min(taken, retain) - 1; i >= 0; i--) {
     const finished = lastFinishedAt - i * intervalMs;
     measurements.push({ phase: 'Successful', startedAt: formatTime(finished - 1), finishedAt: formatTime(finished), value: '[0.99]' });
   }
   return {
     phase: 'Running',
-    startedAt: formatTime(lastFinishedAt - retained * intervalMs),
+    startedAt: formatTime(lastFinishedAt - taken * intervalMs),
     metricResults: [
       {
         name: metric.name,
         phase: 'Running',
-        count: retained,
-        successful: retained,
-        consecutiveError: 0,
-        consecutiveSuccess: retained,
+        count: taken,
+        successful: taken,
+        consecutiveSuccess: taken,
         measurements,
       },
     ],
-    runSummary: { count: 1, successful: 0, failed: 0, inconclusive: 0, error: 0 },
+    runSummary: { count: 1 },
+    dryRunSummary: {},
   };
 }

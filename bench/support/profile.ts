@@ -3,7 +3,7 @@
  * a .cpuprofile (Chrome DevTools / `node --cpu-prof` format), plus a summary of the top frames by
  * self time for the report.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 
 export interface Profiler {
@@ -26,10 +26,23 @@ export async function startProfile(file: string): Promise<Profiler> {
   };
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   samples: number[];
   timeDeltas: number[];
+}
+
+/** `node --cpu-prof` writes its file when the process exits, a moment after it answered. */
+export async function readProfileWhenWritten(file: string, timeoutMs = 15_000): Promise<CpuProfile> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 export interface FrameShare {

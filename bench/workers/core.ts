@@ -13,7 +13,10 @@
 import type { AnalysisRun, AnalysisRunStatus, MetricResult } from '../../src/api/types.js';
 import { toMeasurement } from '../../src/engine/judge.js';
 import type { MeasureContext } from '../../src/metric/provider.js';
-import { assemble } from '../../src/runtime/assemble.js';
+import { assemble, noSecrets } from '../../src/runtime/assemble.js';
+import { Engine } from '../../src/runtime/engine.js';
+import { ProviderMeasurer } from '../../src/runtime/provider-measurer.js';
+import type { Scheduler } from '../../src/scheduler/scheduler.js';
 import { MemoryRunStore } from '../../src/store/memory-store.js';
 import { runKey } from '../../src/store/run-store.js';
 import { benchRun, instantMetric, instantProvider } from '../support/fixtures.js';
@@ -22,7 +25,7 @@ import { startProfile } from '../support/profile.js';
 import { LatencyHistogram } from '../support/stats.js';
 
 export interface CoreInput {
-  mode: 'engine' | 'bare';
+  mode: 'engine' | 'bare' | 'ticks';
   runs: number;
   warmupMs: number;
   measureMs: number;
@@ -32,7 +35,7 @@ export interface CoreInput {
 }
 
 export interface CoreResult {
-  mode: 'engine' | 'bare';
+  mode: 'engine' | 'bare' | 'ticks';
   runs: number;
   measurements: number;
   perSecond: number;
@@ -64,11 +67,11 @@ async function engineTrial(input: CoreInput): Promise<CoreResult> {
   });
   await engine.start(input.concurrency ?? 64);
   const metric = instantMetric();
-  const t0 = Date.now() + 200;
-  for (let i = 0; i < input.runs; i++) {
-    const created = await store.create(benchRun('bench', `run-${i}`, [metric]));
-    await engine.schedule(runKey(created), t0 + Math.floor((i * 1000) / input.runs));
-  }
+  const keys: string[] = [];
+  for (let i = 0; i < input.runs; i++) keys.push(runKey(await store.create(benchRun('bench', `run-${i}`, [metric]))));
+  // Due times spread evenly over one second from now (after creating, which takes a while).
+  const t0 = Date.now() + 100;
+  for (let i = 0; i < keys.length; i++) await engine.schedule(keys[i]!, t0 + Math.floor((i * 1000) / keys.length));
   await sleep(t0 - Date.now() + input.warmupMs);
   const profiler = input.cpuProfile ? await startProfile(input.cpuProfile) : undefined;
   const cpu0 = process.cpuUsage();
@@ -146,4 +149,48 @@ async function bareTrial(input: CoreInput): Promise<CoreResult> {
   return { mode: 'bare', runs: input.runs, measurements: n, perSecond: (n * 1000) / elapsed, cpu: (cpu.user + cpu.system) / 1000 / elapsed };
 }
 
-workerMain<CoreInput, CoreResult>((input) => (input.mode === 'engine' ? engineTrial(input) : bareTrial(input)));
+/**
+ * The engine's tick without the scheduler: Engine.tick back to back, round robin, on a clock that
+ * jumps one interval per round so that every tick measures. What the engine costs per
+ * measurement before any timer, heap or due-time bookkeeping.
+ */
+async function ticksTrial(input: CoreInput): Promise<CoreResult> {
+  const store = new MemoryRunStore();
+  let measurements = 0;
+  // As assemble() does: one shared shutdown signal.
+  const measurer = new ProviderMeasurer({ providers: [instantProvider({ onMeasure: () => void measurements++ })], env: {}, shutdown: new AbortController().signal });
+  const scheduler: Scheduler = {
+    schedule: async () => undefined,
+    cancel: async () => undefined,
+    start: async () => undefined,
+    close: async () => undefined,
+    pending: async () => new Map(),
+  };
+  let now = Date.now();
+  const engine = new Engine({ store, scheduler, measurer, secrets: noSecrets, clock: { now: () => now } });
+  const metric = instantMetric();
+  const keys: string[] = [];
+  for (let i = 0; i < input.runs; i++) keys.push(runKey(await store.create(benchRun('bench', `run-${i}`, [metric]))));
+  const until = async (deadline: number): Promise<void> => {
+    while (performance.now() < deadline) {
+      now += 1000;
+      for (const key of keys) {
+        await engine.tick(key);
+        if ((measurements & 1023) === 0 && performance.now() >= deadline) return;
+      }
+    }
+  };
+  await until(performance.now() + input.warmupMs);
+  const profiler = input.cpuProfile ? await startProfile(input.cpuProfile) : undefined;
+  const m0 = measurements;
+  const cpu0 = process.cpuUsage();
+  const w0 = performance.now();
+  await until(w0 + input.measureMs);
+  const elapsed = performance.now() - w0;
+  const cpu = process.cpuUsage(cpu0);
+  await profiler?.stop();
+  const n = measurements - m0;
+  return { mode: 'ticks', runs: input.runs, measurements: n, perSecond: (n * 1000) / elapsed, cpu: (cpu.user + cpu.system) / 1000 / elapsed };
+}
+
+workerMain<CoreInput, CoreResult>((input) => (input.mode === 'engine' ? engineTrial(input) : input.mode === 'bare' ? bareTrial(input) : ticksTrial(input)));

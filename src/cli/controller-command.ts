@@ -25,6 +25,9 @@ export interface ControllerFlags {
   healthPort: string;
   role: string;
   host: string;
+  /** Status writes per second to the API server; "0" = no limit. */
+  kubeQps?: string;
+  kubeBurst?: string;
 }
 
 export function loadKubeConfig(path: string | undefined): KubeConfig {
@@ -46,6 +49,10 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
   const concurrency = Number(flags.concurrency);
   const ports = [Number(flags.metricsPort), Number(flags.healthPort)];
   if (!Number.isInteger(concurrency) || concurrency < 1) return usage(io, `--concurrency must be a positive integer, not "${flags.concurrency}"`);
+  const kubeQps = Number(flags.kubeQps ?? '0');
+  const kubeBurst = flags.kubeBurst === undefined ? undefined : Number(flags.kubeBurst);
+  if (!Number.isFinite(kubeQps) || kubeQps < 0) return usage(io, `--kube-qps must be a number >= 0, not "${flags.kubeQps}"`);
+  if (kubeBurst !== undefined && (!Number.isInteger(kubeBurst) || kubeBurst < 1)) return usage(io, `--kube-burst must be a positive integer, not "${flags.kubeBurst}"`);
   if (ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) return usage(io, '--metrics-port and --health-port must be ports (0-65535)');
   if (flags.role !== 'all' && flags.role !== 'worker') return usage(io, `--role must be "all" or "worker", not "${flags.role}"`);
   if (flags.role === 'worker' && !config.redisUrl) return usage(io, '--role worker needs REDIS_URL: workers share ticks through BullMQ');
@@ -66,6 +73,7 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
       kubeConfig,
       namespaces,
       concurrency,
+      ...(kubeQps > 0 ? { kubeQps, ...(kubeBurst !== undefined ? { kubeBurst } : {}) } : {}),
       leaderElect: flags.leaderElect === true,
       leaseNamespace: flags.leaseNamespace,
       log: (level, msg, fields) => log[level](fields ?? {}, msg),

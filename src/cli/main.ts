@@ -170,6 +170,8 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--health-port <port>', 'port for /healthz and /readyz', '8081')
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--role <role>', 'all, or worker (ticks only; needs REDIS_URL)', 'all')
+    .option('--kube-qps <n>', 'status writes per second (0: no limit)', '0')
+    .option('--kube-burst <n>', 'status writes at once (default: qps)')
     .addHelpText('after', '\nExample:\n  assay controller --kubeconfig ~/.kube/config --namespaces shop,payments --leader-elect')
     .action(async (flags: ControllerFlags) => exit(await controllerCommand(flags, config, io)));
 

@@ -35,6 +35,12 @@ export interface ControllerOptions {
   providers?: MetricProvider<unknown>[];
   /** Periodic resync of every unfinished run (heals a lost scheduler state). Default 5 min. */
   resyncMs?: number;
+  /**
+   * Status writes per second to the Kubernetes API (token bucket, burst `kubeBurst`, default
+   * ceil(qps)); a status that completes a run jumps the queue. Unlimited when absent or 0.
+   */
+  kubeQps?: number;
+  kubeBurst?: number;
   /** Lost leadership: by default the process exits so its replacement starts clean. */
   onLostLeadership?: () => void;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -68,6 +74,7 @@ export class Controller {
     const store = await KubeRunStore.start({
       kubeConfig: opts.kubeConfig,
       ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
+      ...(opts.kubeQps ? { statusWriteBudget: { qps: opts.kubeQps, ...(opts.kubeBurst ? { burst: opts.kubeBurst } : {}) } } : {}),
       onError: (err, where) => log('warn', `${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
     });
     const templates = await KubeTemplateCatalog.start({

@@ -58,8 +58,11 @@ export function toMeasurement(
   prior?: Measurement,
 ): Measurement {
   const m: Measurement = { phase: 'Running', startedAt: prior?.startedAt ?? formatTime(startedAt) };
-  const metadata = { ...(prior?.metadata ?? {}), ...(obs.metadata ?? {}) };
-  if (Object.keys(metadata).length > 0) m.metadata = metadata;
+  // Most measurements have no metadata: allocate the merged object only when there is some.
+  if (prior?.metadata !== undefined || obs.metadata !== undefined) {
+    const metadata = { ...(prior?.metadata ?? {}), ...(obs.metadata ?? {}) };
+    if (Object.keys(metadata).length > 0) m.metadata = metadata;
+  }
   switch (obs.kind) {
     case 'value': {
       const judged = evaluateResult(obs.value, metric, finishedAt);

@@ -15,10 +15,12 @@ import {
   type KubernetesObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
+import { isCompleted } from '../api/phase.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { RunExistsError, runKey, splitRunKey, type RunKey, type RunStore, type StoreChange } from '../store/run-store.js';
 import { apiMessage, httpStatusOf } from './api-errors.js';
 import { mergePatchDiff } from './merge-patch.js';
+import { defaultBurst, StatusWriteQueue, TokenBucket, type StatusWriteBudgetOptions, type WriteResult } from './status-write-budget.js';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
@@ -34,6 +36,15 @@ export interface KubeRunStoreOptions {
   onError?: (err: unknown, where: string) => void;
   /** First delay before restarting a failed informer; doubles up to 30 s. */
   restartDelayMs?: number;
+  /**
+   * A budget for status writes (token bucket; see status-write-budget.ts). Without one every
+   * status is written at once. With one, a non-terminal status is queued and `writeStatus`
+   * returns 'ok' before it is written (a later status of the same run replaces it in the queue;
+   * reads of the run return it meanwhile), while a status that completes the run jumps the queue
+   * and `writeStatus` waits for it. A queued status whose write fails or conflicts is dropped and
+   * the run is announced as changed, so its next reconcile starts from the server's copy.
+   */
+  statusWriteBudget?: StatusWriteBudgetOptions;
 }
 
 /** Numeric resourceVersion for "which copy is newer" (Kubernetes RVs are etcd revisions). */
@@ -56,10 +67,25 @@ export class KubeRunStore implements RunStore {
   private readonly ownVersions = new Set<string>();
   /** Runs this handle deleted, hidden until the informer sees the deletion too. */
   private readonly deleted = new Map<RunKey, string | undefined>();
+  /** With a write budget: statuses handed to writeStatus and not yet written (read-your-writes). */
+  private readonly unwritten = new Map<RunKey, { uid: string | undefined; status: AnalysisRunStatus }>();
+  private readonly writes: StatusWriteQueue<AnalysisRunStatus> | undefined;
   private stopped = false;
 
   private constructor(private readonly opts: KubeRunStoreOptions) {
     this.api = opts.kubeConfig.makeApiClient(CustomObjectsApi);
+    const budget = opts.statusWriteBudget;
+    if (budget !== undefined) {
+      const bucket = new TokenBucket(budget.qps, budget.burst ?? defaultBurst(budget.qps));
+      this.writes = new StatusWriteQueue<AnalysisRunStatus>(bucket, (key, uid, status, acquire) => this.patchStatus(key, uid, status, acquire), {
+        onSettled: (key, status, _terminal, result, error) => this.settled(key, status, result, error),
+      });
+    }
+  }
+
+  /** Status writes started through the budget, and statuses waiting for a token. */
+  writeQueueStats(): { started: number; queued: number } | undefined {
+    return this.writes ? { started: this.writes.started, queued: this.writes.size() } : undefined;
   }
 
   /** Start the informers and wait for their first list. */
@@ -94,6 +120,8 @@ export class KubeRunStore implements RunStore {
       this.deleted.delete(key);
       this.overlay.delete(key);
       this.lastRead.delete(key);
+      this.unwritten.delete(key);
+      this.writes?.drop(key, 'gone');
       this.emit({ type: 'delete', key });
     });
     // client-node stops an informer for good on any error other than 410 (which it relists on
@@ -134,6 +162,13 @@ export class KubeRunStore implements RunStore {
     // by another process): ask the apiserver before concluding the run does not exist.
     if (!run) run = await this.fresh(key);
     if (!run) return undefined;
+    const mine = this.unwritten.get(key);
+    if (mine !== undefined) {
+      // A status of ours is waiting for the budget: reconcile from it, on the server's spec and
+      // metadata. The diff base (lastRead) stays the server copy the queued chain started from.
+      if (mine.uid === undefined || mine.uid === run.metadata.uid) return structuredClone({ ...run, status: mine.status });
+      this.unwritten.delete(key);
+    }
     const copy = structuredClone(run);
     this.lastRead.set(key, copy);
     return structuredClone(copy);
@@ -170,6 +205,35 @@ export class KubeRunStore implements RunStore {
   }
 
   async writeStatus(key: RunKey, uid: string | undefined, status: AnalysisRunStatus): Promise<'ok' | 'gone' | 'conflict'> {
+    if (this.writes === undefined) return this.patchStatus(key, uid, status);
+    this.unwritten.set(key, { uid, status });
+    return this.writes.enqueue(key, uid, status, isCompleted(status.phase));
+  }
+
+  /** A budgeted write finished: forget the unwritten status it carried, or the whole chain on failure. */
+  private settled(key: RunKey, status: AnalysisRunStatus, result: WriteResult | undefined, error: unknown): void {
+    const mine = this.unwritten.get(key);
+    if (result === 'ok') {
+      if (mine?.status === status) this.unwritten.delete(key);
+      return;
+    }
+    // gone, conflict or an error: the statuses queued after this one were built on it; drop them
+    // (their measurements were never recorded) and let the run be reconciled from the server.
+    this.unwritten.delete(key);
+    this.writes?.drop(key, result ?? 'conflict');
+    this.lastRead.delete(key);
+    if (error !== undefined) this.opts.onError?.(error, `status write of ${key}`);
+    if (result === 'gone') return;
+    const latest = this.overlay.get(key) ?? this.cached(key);
+    if (latest) this.emit({ type: 'upsert', key, run: latest });
+  }
+
+  private async patchStatus(
+    key: RunKey,
+    uid: string | undefined,
+    status: AnalysisRunStatus,
+    acquire?: () => Promise<void>,
+  ): Promise<'ok' | 'gone' | 'conflict'> {
     let base = this.lastRead.get(key) ?? (await this.fresh(key));
     const { namespace, name } = splitRunKey(key);
     for (let attempt = 0; ; attempt++) {
@@ -177,6 +241,7 @@ export class KubeRunStore implements RunStore {
       const diff = mergePatchDiff(base.status ?? {}, status);
       if (diff === undefined) return 'ok';
       const body = { metadata: { resourceVersion: base.metadata.resourceVersion, uid: base.metadata.uid }, status: diff };
+      if (attempt > 0 && acquire) await acquire();
       try {
         const written = (await this.api.patchNamespacedCustomObject(
           { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body },
@@ -223,6 +288,8 @@ export class KubeRunStore implements RunStore {
       await this.api.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name, propagationPolicy: 'Background' });
       this.overlay.delete(key);
       this.lastRead.delete(key);
+      this.unwritten.delete(key);
+      this.writes?.drop(key, 'gone');
       this.deleted.set(key, uid);
       return true;
     } catch (err) {
@@ -249,6 +316,10 @@ export class KubeRunStore implements RunStore {
 
   async close(): Promise<void> {
     this.stopped = true;
+    // Writes in flight finish; queued non-terminal statuses are dropped (their measurements were
+    // never recorded, so whoever reconciles the run next takes them again).
+    await this.writes?.close();
+    this.unwritten.clear();
     await Promise.all(this.informers.map((i) => i.stop()));
     this.listeners.clear();
   }

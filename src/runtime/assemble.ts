@@ -2,6 +2,7 @@
  * The composition root: the only place that chooses concrete adapters (memory or BullMQ
  * scheduler, providers) and wires them into an Engine. Everything else receives ports.
  */
+import { setMaxListeners } from 'node:events';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
 import type { MetricProvider } from '../metric/provider.js';
@@ -47,6 +48,9 @@ export const noSecrets: SecretSource = {
 
 export function assemble(opts: AssembleOptions): Assembly {
   const shutdown = new AbortController();
+  // Every provider call in flight listens on this one signal (providers/shared/deadline.ts):
+  // more than 10 at once is normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const scheduler =
     opts.scheduler ??
     (opts.config.redisUrl
@@ -66,6 +70,8 @@ export function assemble(opts: AssembleOptions): Assembly {
     },
     shutdown: shutdown.signal,
     ...(opts.onProviderError ? { onProviderError: opts.onProviderError } : {}),
+    ...(opts.config.coalesceStepMs !== undefined ? { coalesceStepMs: opts.config.coalesceStepMs } : {}),
+    ...(opts.config.providerConcurrency !== undefined ? { maxConcurrentPerAddress: opts.config.providerConcurrency } : {}),
   });
   const engine = new Engine({
     store: opts.store,

@@ -15,6 +15,8 @@ const envSchema = z.object({
   ASSAY_BULLMQ_LOCK_MS: z.coerce.number().int().positive().optional(),
   ASSAY_BULLMQ_STALLED_MS: z.coerce.number().int().positive().optional(),
   ASSAY_RESYNC_MS: z.coerce.number().int().positive().optional(),
+  ASSAY_COALESCE_STEP_MS: z.coerce.number().int().nonnegative().optional(),
+  ASSAY_PROVIDER_CONCURRENCY: z.coerce.number().int().nonnegative().optional(),
 });
 
 export interface AssayConfig {
@@ -33,6 +35,13 @@ export interface AssayConfig {
   bullmqStalledMs?: number;
   /** How often a worker re-requests ticks for every unfinished run (heals a flushed Redis). */
   resyncMs?: number;
+  /**
+   * Coalescing of identical in-flight provider requests: evaluation instants within this many ms
+   * count as identical (1 = the same millisecond, the default; 0 = off). See runtime/coalesce.ts.
+   */
+  coalesceStepMs?: number;
+  /** Provider calls in flight per backend address. Default 64; 0 = unbounded. */
+  providerConcurrency?: number;
 }
 
 export class ConfigError extends Error {}
@@ -55,5 +64,7 @@ export function configFromEnv(env: Record<string, string | undefined>): AssayCon
   if (e.ASSAY_BULLMQ_LOCK_MS) config.bullmqLockMs = e.ASSAY_BULLMQ_LOCK_MS;
   if (e.ASSAY_BULLMQ_STALLED_MS) config.bullmqStalledMs = e.ASSAY_BULLMQ_STALLED_MS;
   if (e.ASSAY_RESYNC_MS) config.resyncMs = e.ASSAY_RESYNC_MS;
+  if (e.ASSAY_COALESCE_STEP_MS !== undefined) config.coalesceStepMs = e.ASSAY_COALESCE_STEP_MS;
+  if (e.ASSAY_PROVIDER_CONCURRENCY !== undefined) config.providerConcurrency = e.ASSAY_PROVIDER_CONCURRENCY;
   return config;
 }

@@ -64,7 +64,7 @@ export class MemoryRunStore implements RunStore {
   private put(key: RunKey, run: AnalysisRun): void {
     run.metadata.resourceVersion = String(++this.version);
     this.runs.set(key, run);
-    this.emit({ type: 'upsert', key, run });
+    if (this.listeners.size > 0) this.emit({ type: 'upsert', key, run });
   }
 
   private emit(change: StoreChange): void {
