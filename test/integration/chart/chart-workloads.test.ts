@@ -191,7 +191,7 @@ describe.each(helms.map((h) => [`helm ${h.version}`, h] as const))('%s', (_label
     const c = container(d);
     expect(c.image).toBe(`registry.example/assay@sha256:${'a'.repeat(64)}`);
     expect(c.imagePullPolicy).toBe('Always');
-    expect(c.args).toEqual(['controller', '--metrics-port=9100', '--health-port=9101', '--concurrency=8', '--some-flag=x y']);
+    expect(c.args).toEqual(['controller', '--metrics-port=9100', '--health-port=9101', '--concurrency=8', '--kube-qps=40', '--kube-burst=80', '--some-flag=x y']);
     expect(c.ports.map((p: K8sObject) => p.containerPort)).toEqual([9100, 9101]);
     const env = envOf(c);
     expect(env.ASSAY_LOG_LEVEL!.value).toBe('debug');

@@ -48,6 +48,8 @@ export const SCENARIOS: Record<string, Scenario> = {
       service: { port: 9100 },
       controller: {
         concurrency: 8,
+        kubeQps: 40,
+        kubeBurst: 80,
         extraArgs: ['--some-flag=x y'],
         extraEnv: [{ name: 'ASSAY_API_TOKEN', valueFrom: { secretKeyRef: { name: 'api-token', key: 'token' } } }],
         podLabels: { team: 'delivery', 'app.kubernetes.io/name': 'hijack' },
