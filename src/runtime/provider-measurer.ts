@@ -54,8 +54,7 @@ export class ProviderMeasurer implements Measurer {
   }
 
   async measure(req: MeasureRequest): Promise<MeasureResponse> {
-    const key = providerKeysOf(req.metric)[0] ?? '';
-    const providerKey = key.startsWith('plugin/') ? key : key;
+    const providerKey = providerKeysOf(req.metric)[0] ?? '';
     const provider = this.byKey.get(providerKey);
     if (!provider) {
       return this.fail(providerKey, {
@@ -112,9 +111,9 @@ export class ProviderMeasurer implements Measurer {
     if (!provider?.garbageCollect) return;
     try {
       await provider.garbageCollect(run, metric.name, limit, { env: this.opts.env, ...(this.opts.shutdown ? { signal: this.opts.shutdown } : {}) });
-    } catch (err) {
+    } catch {
+      // Best effort, like Argo's GarbageCollect: counted as a provider failure, never thrown.
       this.opts.onProviderError?.(provider.type, 'Internal');
-      void err;
     }
   }
 

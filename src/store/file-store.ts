@@ -134,7 +134,7 @@ export class FileRunStore implements RunStore {
         if (!stem || dot < 0) return;
         const key = `${stem.slice(0, dot)}/${stem.slice(dot + 1)}`;
         void this.get(key).then(
-          (run) => this.emitExternal(run ? { type: 'upsert', key, run } : { type: 'delete', key }),
+          (run) => this.emit(run ? { type: 'upsert', key, run } : { type: 'delete', key }),
           () => undefined,
         );
       });
@@ -156,9 +156,5 @@ export class FileRunStore implements RunStore {
 
   private emit(change: StoreChange): void {
     for (const l of this.listeners) l(change);
-  }
-
-  private emitExternal(change: StoreChange): void {
-    this.emit(change);
   }
 }
