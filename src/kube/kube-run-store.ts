@@ -19,6 +19,7 @@ import { isCompleted } from '../api/phase.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { RunExistsError, runKey, splitRunKey, type RunKey, type RunStore, type StoreChange } from '../store/run-store.js';
 import { apiMessage, httpStatusOf } from './api-errors.js';
+import { keepInformerRunning } from './informer-restart.js';
 import { mergePatchDiff } from './merge-patch.js';
 import { defaultBurst, StatusWriteQueue, TokenBucket, type StatusWriteBudgetOptions, type WriteResult } from './status-write-budget.js';
 
@@ -124,22 +125,12 @@ export class KubeRunStore implements RunStore {
       this.writes?.drop(key, 'gone');
       this.emit({ type: 'delete', key });
     });
-    // client-node stops an informer for good on any error other than 410 (which it relists on
-    // itself): restart it with a growing delay, so a flaky apiserver never leaves us blind.
-    let delay = this.opts.restartDelayMs ?? 1000;
-    informer.on('error', (err) => {
-      this.opts.onError?.(err, `informer ${path}`);
-      if (this.stopped) return;
-      setTimeout(() => {
-        if (this.stopped) return;
-        informer.start().then(
-          () => (delay = this.opts.restartDelayMs ?? 1000),
-          (e) => this.opts.onError?.(e, `restart informer ${path}`),
-        );
-      }, delay).unref();
-      delay = Math.min(delay * 2, 30_000);
+    keepInformerRunning(informer, {
+      path,
+      isStopped: () => this.stopped,
+      ...(this.opts.restartDelayMs !== undefined ? { initialDelayMs: this.opts.restartDelayMs } : {}),
+      ...(this.opts.onError ? { onError: this.opts.onError } : {}),
     });
-    informer.on('connect', () => (delay = this.opts.restartDelayMs ?? 1000));
     this.informers.push(informer);
     await informer.start();
   }

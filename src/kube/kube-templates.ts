@@ -2,11 +2,12 @@
  * AnalysisTemplates and ClusterAnalysisTemplates read through the API: informers keep a cache
  * that serves a TemplateLookup (runs created from template references in the cluster, resolved
  * as Argo's Rollout controller resolves them) and Argo's analysis_template_* metrics.
- * Informers stopped by an apiserver error are restarted, as for runs.
+ * Informers stopped by an apiserver error are restarted (informer-restart.ts), as for runs.
  */
 import { CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { AnalysisTemplate } from '../api/types.js';
 import type { TemplateLookup } from '../engine/templates.js';
+import { keepInformerRunning } from './informer-restart.js';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
@@ -54,14 +55,11 @@ export class KubeTemplateCatalog implements TemplateLookup {
 
   private async watch(path: string, list: () => Promise<unknown>, keep: (inf: CachedInformer) => void): Promise<void> {
     const informer = makeInformer<KubernetesObject>(this.opts.kubeConfig, path, list as never);
-    let delay = 1000;
-    informer.on('error', (err) => {
-      this.opts.onError?.(err, `informer ${path}`);
-      if (this.stopped) return;
-      setTimeout(() => void informer.start().catch((e) => this.opts.onError?.(e, `restart informer ${path}`)), delay).unref();
-      delay = Math.min(delay * 2, 30_000);
+    keepInformerRunning(informer, {
+      path,
+      isStopped: () => this.stopped,
+      ...(this.opts.onError ? { onError: this.opts.onError } : {}),
     });
-    informer.on('connect', () => (delay = 1000));
     keep(informer);
     await informer.start();
   }
