@@ -18,8 +18,7 @@ import {
   type Resolved,
 } from './args.js';
 import { assessRunStatus, isTerminating, type AnalysisEvent } from './assess.js';
-import { DEFAULT_MEASUREMENT_HISTORY_LIMIT } from './metric-spec.js';
-import { dryRunMetrics, retentionMetrics } from './rules.js';
+import { dryRunMetrics, retentionLimit, retentionMetrics } from './rules.js';
 import { dueTasks, nextReconcileAt, type MetricTask } from './schedule.js';
 import { formatTime, type Instant } from './time.js';
 import { validateMetrics } from './validate.js';
@@ -248,8 +247,7 @@ export function finishReconcile(
     }
   }
   for (const result of status.metricResults ?? []) {
-    const rule = state.retention.get(result.name);
-    const limit = rule && rule.limit > 0 ? rule.limit : DEFAULT_MEASUREMENT_HISTORY_LIMIT;
+    const limit = retentionLimit(state.retention.get(result.name));
     const ms = result.measurements;
     if (ms && ms.length > limit) result.measurements = ms.slice(ms.length - limit);
   }

@@ -5,6 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import type { DryRun, MeasurementRetention, Metric } from '../api/types.js';
+import { DEFAULT_MEASUREMENT_HISTORY_LIMIT } from './metric-spec.js';
 
 const cache = new Map<string, RE2JS | null>();
 
@@ -67,4 +68,9 @@ export function retentionMetrics(
     if (matched < 1) return { ok: false, error: `measurementRetention[${i}]: Rule didn't match any metric name(s)` };
   }
   return { ok: true, value: map };
+}
+
+/** How many measurements a metric keeps: its matching rule's limit, or 10 when none (or <= 0). */
+export function retentionLimit(rule: { limit: number } | undefined): number {
+  return rule && rule.limit > 0 ? rule.limit : DEFAULT_MEASUREMENT_HISTORY_LIMIT;
 }

@@ -10,8 +10,7 @@ import type { AnalysisEvent } from '../engine/assess.js';
 import { jsonEqual } from '../engine/equal.js';
 import { settledUntilNext } from '../engine/reconcile.js';
 import { ttlDeleteAt } from '../engine/ttl.js';
-import { DEFAULT_MEASUREMENT_HISTORY_LIMIT } from '../engine/metric-spec.js';
-import { goRegexpMatch } from '../engine/rules.js';
+import { retentionLimit, retentionMetrics } from '../engine/rules.js';
 import { reconcileOnce } from '../reconcile/reconcile-once.js';
 import type { Clock, Measurer, SecretSource } from '../reconcile/ports.js';
 import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
@@ -167,14 +166,14 @@ export class Engine {
     const gc = this.deps.measurer.garbageCollect?.bind(this.deps.measurer);
     if (!gc) return;
     const ref = { namespace: run.metadata.namespace ?? 'default', name: run.metadata.name ?? '', uid: run.metadata.uid ?? '' };
+    // The same rules (last match wins) the reconcile used to trim the measurements.
+    const rules = retentionMetrics(run.spec.measurementRetention, run.spec.metrics);
+    if (!rules.ok) return;
     for (const result of run.status?.metricResults ?? []) {
       const taken = (result.count ?? 0) + (result.error ?? 0);
       const metric = run.spec.metrics.find((m) => m.name === result.name);
       if (!metric) continue;
-      let limit = DEFAULT_MEASUREMENT_HISTORY_LIMIT;
-      for (const rule of run.spec.measurementRetention ?? []) {
-        if (goRegexpMatch(rule.metricName, metric.name)) limit = rule.limit > 0 ? rule.limit : DEFAULT_MEASUREMENT_HISTORY_LIMIT;
-      }
+      const limit = retentionLimit(rules.value.get(metric.name));
       if (taken > limit) await gc(ref, metric, limit);
     }
   }
