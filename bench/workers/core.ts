@@ -108,10 +108,11 @@ async function bareTrial(input: CoreInput): Promise<CoreResult> {
     keys.push(runKey(created));
   }
   const signal = new AbortController().signal;
+  const NO_SECRETS: MeasureContext['secrets'] = { get: async (_ns, name) => ({ ok: false, error: `secrets "${name}" not found` }) };
   const one = async (key: string): Promise<void> => {
     const run = (await store.get(key)) as AnalysisRun;
     const at = Date.now();
-    const ctx: MeasureContext = { signal, now: at, env: {}, run: { namespace: 'bench', name: run.metadata.name!, uid: run.metadata.uid! }, metric: { name: metric.name, index: 1 } };
+    const ctx: MeasureContext = { signal, now: at, env: {}, secrets: NO_SECRETS, run: { namespace: 'bench', name: run.metadata.name!, uid: run.metadata.uid! }, metric: { name: metric.name, index: 1 } };
     const obs = await provider.measure(parsed.config, ctx);
     const m = toMeasurement(metric, obs, at, Date.now());
     const prev: MetricResult = run.status?.metricResults?.[0] ?? { name: metric.name, phase: 'Running' };

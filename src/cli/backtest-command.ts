@@ -14,7 +14,7 @@ import { planReplays, unreplayableMetrics, type Plan } from '../backtest/plan.js
 import { LineReplayProgress, noProgress, type ProgressStream, type ReplayProgress } from '../backtest/progress.js';
 import { replayRun, type ReplayOutcome } from '../backtest/replay.js';
 import { everyJson, everyLines, measurementLines, replayJson, verdictLine, worstVerdict } from '../backtest/report.js';
-import { builtinProviders, noSecrets } from '../runtime/assemble.js';
+import { builtinProviders, noSecrets, providerEnvOf } from '../runtime/assemble.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import type { AssayConfig } from '../runtime/config.js';
@@ -107,20 +107,20 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
   }
   const { plan } = prepared;
 
+  let secrets: SecretSource = noSecrets;
+  try {
+    if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets);
+  } catch (err) {
+    io.err(`assay backtest: --secrets: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
   const address = opts.prometheus ?? config.prometheusAddress;
   const measurer = new ProviderMeasurer({
     // Only the Prometheus provider: nothing else may be asked about the past.
     providers: builtinProviders().filter((p) => p.key === 'prometheus'),
-    env: address !== undefined ? { prometheusAddress: address } : {},
+    env: { ...providerEnvOf(config), ...(address !== undefined ? { prometheusAddress: address } : {}) },
+    secrets,
   });
-  let secrets: SecretSource = noSecrets;
-  try {
-    if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets, run.metadata.namespace ?? 'default');
-  } catch (err) {
-    io.err(`assay backtest: --secrets: ${(err as Error).message}`);
-    await measurer.close();
-    return EXIT_USAGE;
-  }
   const progress: ReplayProgress = opts.progress || io.progress.isTTY ? new LineReplayProgress(io.progress, io.wall) : noProgress;
   const outcomes: ReplayOutcome[] = [];
   try {

@@ -84,7 +84,7 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
   delete effective.redisUrl; // `assay run` is always in-process
   let secrets: FileSecretSource | undefined;
   try {
-    if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets, run.metadata.namespace ?? 'default');
+    if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets);
   } catch (err) {
     io.err(`assay run: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;

@@ -48,6 +48,27 @@ export interface ProviderEnv {
   prometheusAddress?: string;
   /** ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE: where job metrics create their Jobs. */
   jobNamespace?: string;
+  /**
+   * The namespace Argo's controller runs in: where provider secrets (`datadog`, `newrelic`,
+   * `influxdb`, `wavefront-api-tokens`) are looked up unless a provider allows the run's namespace.
+   * From POD_NAMESPACE / ARGO_ROLLOUTS_NAMESPACE, default `argo-rollouts`.
+   */
+  controllerNamespace?: string;
+  /**
+   * Environment variables that Argo's providers read themselves (e.g. DD_API_KEY, DD_APP_KEY,
+   * DD_ADDRESS), captured once at start-up. Providers read these, never `process.env`.
+   */
+  vars?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Secrets a provider reads by Argo's names and keys (Kubernetes Secrets in the controller, Secret
+ * manifests from `--secrets FILE` elsewhere). Every value a provider obtains through this port is
+ * redacted from the observation (message, value, metadata) before the engine sees it.
+ */
+export interface ProviderSecrets {
+  /** Errors read as Kubernetes words them: `secrets "name" not found`. */
+  get(namespace: string, name: string, key: string): Promise<{ ok: true; value: string } | { ok: false; error: string }>;
 }
 
 /** The measurement in flight, as stored in status, for `resume`/`terminate`. */
@@ -64,6 +85,8 @@ export interface MeasureContext {
   /** The evaluation time: "now" for live runs, a historical instant for backtests. */
   now: Instant;
   env: ProviderEnv;
+  /** Provider credentials by Argo's secret names; values read here are redacted from the result. */
+  secrets: ProviderSecrets;
   run: { namespace: string; name: string; uid: string; startedAt?: Instant };
   metric: {
     name: string;

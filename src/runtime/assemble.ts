@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
-import type { MetricProvider } from '../metric/provider.js';
+import type { MetricProvider, ProviderEnv } from '../metric/provider.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
 import { MemoryScheduler } from '../scheduler/memory-scheduler.js';
@@ -39,6 +39,16 @@ export function builtinProviders(): MetricProvider<unknown>[] {
   return [createPrometheusProvider() as MetricProvider<unknown>, createWebProvider() as MetricProvider<unknown>];
 }
 
+/** What providers may know of the start-up environment (config.ts read it once). */
+export function providerEnvOf(config: AssayConfig): ProviderEnv {
+  return {
+    ...(config.prometheusAddress ? { prometheusAddress: config.prometheusAddress } : {}),
+    ...(config.jobNamespace ? { jobNamespace: config.jobNamespace } : {}),
+    controllerNamespace: config.controllerNamespace ?? 'argo-rollouts',
+    vars: config.providerVars ?? {},
+  };
+}
+
 /** Secrets are unavailable outside Kubernetes unless a source is given. */
 export const noSecrets: SecretSource = {
   async get(_namespace, name) {
@@ -64,10 +74,8 @@ export function assemble(opts: AssembleOptions): Assembly {
       : new MemoryScheduler(opts.onSchedulerError ? { onError: (e, k) => opts.onSchedulerError!(e, k) } : {}));
   const measurer = new ProviderMeasurer({
     providers: [...builtinProviders(), ...(opts.providers ?? [])],
-    env: {
-      ...(opts.config.prometheusAddress ? { prometheusAddress: opts.config.prometheusAddress } : {}),
-      ...(opts.config.jobNamespace ? { jobNamespace: opts.config.jobNamespace } : {}),
-    },
+    env: providerEnvOf(opts.config),
+    secrets: opts.secrets ?? noSecrets,
     shutdown: shutdown.signal,
     ...(opts.onProviderError ? { onProviderError: opts.onProviderError } : {}),
     ...(opts.config.coalesceStepMs !== undefined ? { coalesceStepMs: opts.config.coalesceStepMs } : {}),

@@ -17,7 +17,15 @@ const envSchema = z.object({
   ASSAY_RESYNC_MS: z.coerce.number().int().positive().optional(),
   ASSAY_COALESCE_STEP_MS: z.coerce.number().int().nonnegative().optional(),
   ASSAY_PROVIDER_CONCURRENCY: z.coerce.number().int().nonnegative().optional(),
+  POD_NAMESPACE: z.string().min(1).optional(),
+  ARGO_ROLLOUTS_NAMESPACE: z.string().min(1).optional(),
 });
+
+/**
+ * Environment variables Argo's providers read themselves; captured here once and handed to the
+ * providers (ProviderEnv.vars), which never read process.env.
+ */
+export const PROVIDER_ENV_VARS = ['DD_API_KEY', 'DD_APP_KEY', 'DD_ADDRESS'] as const;
 
 export interface AssayConfig {
   redisUrl?: string;
@@ -42,6 +50,10 @@ export interface AssayConfig {
   coalesceStepMs?: number;
   /** Provider calls in flight per backend address. Default 64; 0 = unbounded. */
   providerConcurrency?: number;
+  /** Argo's controller namespace (provider secrets): POD_NAMESPACE or ARGO_ROLLOUTS_NAMESPACE. */
+  controllerNamespace?: string;
+  /** The PROVIDER_ENV_VARS that are set. */
+  providerVars?: Record<string, string>;
 }
 
 export class ConfigError extends Error {}
@@ -66,5 +78,10 @@ export function configFromEnv(env: Record<string, string | undefined>): AssayCon
   if (e.ASSAY_RESYNC_MS) config.resyncMs = e.ASSAY_RESYNC_MS;
   if (e.ASSAY_COALESCE_STEP_MS !== undefined) config.coalesceStepMs = e.ASSAY_COALESCE_STEP_MS;
   if (e.ASSAY_PROVIDER_CONCURRENCY !== undefined) config.providerConcurrency = e.ASSAY_PROVIDER_CONCURRENCY;
+  const controllerNamespace = e.ARGO_ROLLOUTS_NAMESPACE ?? e.POD_NAMESPACE;
+  if (controllerNamespace) config.controllerNamespace = controllerNamespace;
+  const vars: Record<string, string> = {};
+  for (const name of PROVIDER_ENV_VARS) if (env[name]) vars[name] = env[name]!;
+  config.providerVars = vars;
   return config;
 }

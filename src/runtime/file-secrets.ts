@@ -15,11 +15,13 @@ interface SecretDoc {
   stringData?: Record<string, unknown>;
 }
 
+const ANY_NAMESPACE = '*';
+
 export class FileSecretSource implements SecretSource {
   private constructor(private readonly secrets: Map<string, Map<string, string>>) {}
 
   /** Load Secret manifests; errors name the file and document, never a value. */
-  static async load(paths: readonly string[], defaultNamespace: string): Promise<FileSecretSource> {
+  static async load(paths: readonly string[]): Promise<FileSecretSource> {
     const secrets = new Map<string, Map<string, string>>();
     for (const path of paths) {
       const docs = parseAllDocuments(await readFile(path, 'utf8'));
@@ -30,7 +32,9 @@ export class FileSecretSource implements SecretSource {
         if (s.kind !== 'Secret' || typeof s.metadata?.name !== 'string') {
           throw new Error(`${path}: document ${i + 1}: expected a Secret with metadata.name`);
         }
-        const ns = typeof s.metadata.namespace === 'string' ? s.metadata.namespace : defaultNamespace;
+        // A manifest without a namespace answers in every namespace: outside a cluster there is no
+        // controller namespace to put it in, and Argo's provider secrets live there.
+        const ns = typeof s.metadata.namespace === 'string' ? s.metadata.namespace : ANY_NAMESPACE;
         const values = new Map<string, string>();
         for (const [k, v] of Object.entries(s.data ?? {})) values.set(k, Buffer.from(String(v), 'base64').toString('utf8'));
         for (const [k, v] of Object.entries(s.stringData ?? {})) values.set(k, String(v));
@@ -41,7 +45,7 @@ export class FileSecretSource implements SecretSource {
   }
 
   async get(namespace: string, name: string, key: string): Promise<SecretResult> {
-    const secret = this.secrets.get(`${namespace}/${name}`);
+    const secret = this.secrets.get(`${namespace}/${name}`) ?? this.secrets.get(`${ANY_NAMESPACE}/${name}`);
     if (!secret) return { ok: false, error: `secrets "${name}" not found` };
     const value = secret.get(key);
     return value === undefined ? { ok: false, error: `key '${key}' does not exist in secret '${name}'` } : { ok: true, value };

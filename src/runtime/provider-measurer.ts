@@ -5,8 +5,9 @@
  */
 import type { Metric } from '../api/types.js';
 import { providerKeysOf } from '../engine/metric-spec.js';
-import type { MeasureContext, MetricProvider, Observation, PriorMeasurement, ProviderEnv } from '../metric/provider.js';
+import type { MeasureContext, MetricProvider, Observation, PriorMeasurement, ProviderEnv, ProviderSecrets } from '../metric/provider.js';
 import { parseTime } from '../engine/time.js';
+import { redact } from '../engine/args.js';
 import type { MeasureRequest, MeasureResponse, Measurer } from '../reconcile/ports.js';
 import { AddressLimiter, DEFAULT_PER_ADDRESS_CONCURRENCY } from './address-limiter.js';
 import { RequestCoalescer, type ProviderCallStats } from './coalesce.js';
@@ -14,6 +15,8 @@ import { RequestCoalescer, type ProviderCallStats } from './coalesce.js';
 export interface ProviderMeasurerOptions {
   providers: readonly MetricProvider<unknown>[];
   env: ProviderEnv;
+  /** Where providers read their credentials (Argo's secret names); none found when absent. */
+  secrets?: ProviderSecrets;
   /** Aborted when the engine shuts down. */
   shutdown?: AbortSignal;
   /** Called for every provider failure (metrics, logs). */
@@ -68,10 +71,12 @@ export class ProviderMeasurer implements Measurer {
     if (!parsed.ok) return this.fail(providerKey, { kind: 'error', code: 'Config', message: parsed.message });
     const config = parsed.config;
     const resultMetadata = provider.metadata?.(config);
+    const secrets = new RecordingSecrets(this.opts.secrets ?? NO_PROVIDER_SECRETS);
     const ctx: MeasureContext = {
       signal: this.opts.shutdown ?? NEVER_ABORTED,
       now: req.now,
       env: this.opts.env,
+      secrets,
       run: req.run,
       metric: metricInfo(req.metric, req.index),
     };
@@ -102,6 +107,7 @@ export class ProviderMeasurer implements Measurer {
         message: `internal error in the ${provider.type} provider: ${err instanceof Error ? err.message : String(err)}`,
       };
     }
+    if (observation !== 'unchanged') observation = redactObservation(observation, secrets.values());
     if (observation !== 'unchanged' && observation.kind === 'error') this.opts.onProviderError?.(provider.type, observation.code);
     return { observation, ...(resultMetadata ? { resultMetadata } : {}) };
   }
@@ -124,6 +130,48 @@ export class ProviderMeasurer implements Measurer {
 
   async close(): Promise<void> {
     for (const p of this.byKey.values()) await p.close?.();
+  }
+}
+
+const NO_PROVIDER_SECRETS: ProviderSecrets = {
+  async get(_namespace, name) {
+    return { ok: false, error: `secrets "${name}" not found` };
+  },
+};
+
+/** Remembers every value a provider read, so that the observation can be redacted of them. */
+class RecordingSecrets implements ProviderSecrets {
+  private readonly seen = new Set<string>();
+  constructor(private readonly inner: ProviderSecrets) {}
+  async get(namespace: string, name: string, key: string) {
+    const r = await this.inner.get(namespace, name, key);
+    if (r.ok && r.value !== '') this.seen.add(r.value);
+    return r;
+  }
+  values(): string[] {
+    return [...this.seen];
+  }
+}
+
+/** Provider-read secrets out of everything an observation carries to status and output. */
+function redactObservation(o: Observation, secrets: readonly string[]): Observation {
+  if (secrets.length === 0) return o;
+  const r = (t: string): string => redact(t, secrets) ?? t;
+  const meta = o.metadata ? Object.fromEntries(Object.entries(o.metadata).map(([k, v]) => [k, r(v)])) : undefined;
+  switch (o.kind) {
+    case 'value':
+      return { ...o, display: r(o.display), ...(meta ? { metadata: meta } : {}) };
+    case 'error':
+      return { ...o, message: r(o.message), ...(meta ? { metadata: meta } : {}) };
+    case 'judged':
+      return {
+        ...o,
+        ...(o.display !== undefined ? { display: r(o.display) } : {}),
+        ...(o.message !== undefined ? { message: r(o.message) } : {}),
+        ...(meta ? { metadata: meta } : {}),
+      };
+    case 'inProgress':
+      return { ...o, ...(o.display !== undefined ? { display: r(o.display) } : {}), ...(meta ? { metadata: meta } : {}) };
   }
 }
 

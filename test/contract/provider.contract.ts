@@ -60,6 +60,7 @@ function context(signal: AbortSignal, env: ProviderEnv = {}): MeasureContext {
     signal,
     now: Date.now(),
     env,
+    secrets: { get: async (_ns: string, name: string) => ({ ok: false as const, error: `secrets "${name}" not found` }) },
     run: { namespace: 'default', name: 'contract-run', uid: randomUUID() },
     metric: { name: 'contract-metric', index: 1 },
   };

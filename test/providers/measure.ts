@@ -10,6 +10,7 @@ export function context(overrides: Partial<MeasureContext> = {}): MeasureContext
     signal: new AbortController().signal,
     now: Date.now(),
     env: {},
+    secrets: { get: async (_ns: string, name: string) => ({ ok: false as const, error: `secrets "${name}" not found` }) },
     run: { namespace: 'default', name: 'run-1', uid: '00000000-0000-0000-0000-000000000001' },
     metric: { name: 'metric-1', index: 1 },
     ...overrides,

@@ -44,6 +44,7 @@ export function ctx(overrides: Partial<MeasureContext> = {}): MeasureContext {
     signal: new AbortController().signal,
     now: Date.parse('2026-03-01T12:00:00Z'),
     env: {},
+    secrets: { get: async (_ns: string, name: string) => ({ ok: false as const, error: `secrets "${name}" not found` }) },
     run: { namespace: 'rollouts', name: 'canary-run', uid: RUN_UID },
     metric: { name: 'smoke', index: 1 },
     ...overrides,
