@@ -8,6 +8,7 @@ import { resolveMetricArgs } from '../engine/args.js';
 import { effectiveCount } from '../engine/metric-spec.js';
 import { goRegexpMatch, goRegexpValid } from '../engine/rules.js';
 import { validateMetric } from '../engine/validate.js';
+import { providerSupportProblems } from './provider-support.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -99,6 +100,7 @@ export function lintSpec(target: LintTarget): LintProblem[] {
       }
     });
   };
+  problems.push(...providerSupportProblems(metrics));
   checkRules('dryRun');
   checkRules('measurementRetention');
 

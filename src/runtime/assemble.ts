@@ -3,7 +3,11 @@
  * scheduler, providers) and wires them into an Engine. Everything else receives ports.
  */
 import { setMaxListeners } from 'node:events';
+import { createDatadogProvider } from '../../providers/datadog/index.js';
+import { createKayentaProvider } from '../../providers/kayenta/index.js';
+import { createNewRelicProvider } from '../../providers/newrelic/index.js';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
+import { createWavefrontProvider } from '../../providers/wavefront/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
 import type { MetricProvider, ProviderEnv } from '../metric/provider.js';
 import type { SecretSource } from '../reconcile/ports.js';
@@ -36,7 +40,14 @@ export interface AssembleOptions {
 }
 
 export function builtinProviders(): MetricProvider<unknown>[] {
-  return [createPrometheusProvider() as MetricProvider<unknown>, createWebProvider() as MetricProvider<unknown>];
+  return [
+    createPrometheusProvider() as MetricProvider<unknown>,
+    createWebProvider() as MetricProvider<unknown>,
+    createDatadogProvider() as MetricProvider<unknown>,
+    createNewRelicProvider() as MetricProvider<unknown>,
+    createWavefrontProvider() as MetricProvider<unknown>,
+    createKayentaProvider() as MetricProvider<unknown>,
+  ];
 }
 
 /** What providers may know of the start-up environment (config.ts read it once). */

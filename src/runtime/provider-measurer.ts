@@ -5,6 +5,7 @@
  */
 import type { Metric } from '../api/types.js';
 import { providerKeysOf } from '../engine/metric-spec.js';
+import { pluginMetricMessage, pluginNameOf } from '../metric/plugin-metrics.js';
 import type { MeasureContext, MetricProvider, Observation, PriorMeasurement, ProviderEnv, ProviderSecrets } from '../metric/provider.js';
 import { parseTime } from '../engine/time.js';
 import { redact } from '../engine/args.js';
@@ -59,6 +60,8 @@ export class ProviderMeasurer implements Measurer {
   async measure(req: MeasureRequest): Promise<MeasureResponse> {
     const providerKey = providerKeysOf(req.metric)[0] ?? '';
     const provider = this.byKey.get(providerKey);
+    const plugin = pluginNameOf(providerKey);
+    if (!provider && plugin !== undefined) return this.fail('RPCPlugin', { kind: 'error', code: 'Config', message: pluginMetricMessage(plugin) });
     if (!provider) {
       return this.fail(providerKey, {
         kind: 'error',
