@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeasureContext, MetricProvider, Observation, ProviderEnv, ProviderErrorCode } from '../../src/metric/provider.js';
+import type { MeasureContext, MetricProvider, Observation, ProviderEnv, ProviderErrorCode, ProviderSecrets } from '../../src/metric/provider.js';
 import { hang, sendText, startHttpServer, unusedPort, type Handler, type TestHttpServer } from '../support/http-server.js';
 
 export interface ContractTarget {
@@ -41,6 +41,12 @@ export interface ProviderContractSpec<C> {
    */
   targetInInstance?: boolean;
   env?: ProviderEnv;
+  /**
+   * Credentials that do not live in the block (datadog's DD_* env vars, provider Secrets by
+   * Argo's names): the env and the secrets a measurement against `target` sees. Secret values
+   * the suite should never find in an observation include `target.secret`.
+   */
+  credentials?(target: ContractTarget): { env?: ProviderEnv; secrets?: ProviderSecrets };
   /** A valid provider block aimed at the target. */
   config(target: ContractTarget): unknown;
   /** Provider blocks that parseConfig must refuse; they may embed the secret. */
@@ -55,12 +61,14 @@ export interface ProviderContractSpec<C> {
   healthyKind?: 'value' | 'inProgress';
 }
 
-function context(signal: AbortSignal, env: ProviderEnv = {}): MeasureContext {
+const NO_SECRETS: ProviderSecrets = { get: async (_ns: string, name: string) => ({ ok: false as const, error: `secrets "${name}" not found` }) };
+
+function context(signal: AbortSignal, env: ProviderEnv = {}, secrets: ProviderSecrets = NO_SECRETS): MeasureContext {
   return {
     signal,
     now: Date.now(),
     env,
-    secrets: { get: async (_ns: string, name: string) => ({ ok: false as const, error: `secrets "${name}" not found` }) },
+    secrets,
     run: { namespace: 'default', name: 'contract-run', uid: randomUUID() },
     metric: { name: 'contract-metric', index: 1 },
   };
@@ -94,9 +102,11 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
       const own = spec.targetInInstance === true && Object.keys(overrides).length > 0;
       const instance = own ? spec.create(target) : provider;
       try {
-        const parsed = instance.parseConfig(spec.config(target), spec.env ?? {});
+        const creds = spec.credentials?.(target) ?? {};
+        const env = { ...(spec.env ?? {}), ...(creds.env ?? {}) };
+        const parsed = instance.parseConfig(spec.config(target), env);
         if (!parsed.ok) throw new Error(`contract config refused: ${parsed.message}`);
-        const obs = await instance.measure(parsed.config, context(signal, spec.env));
+        const obs = await instance.measure(parsed.config, context(signal, env, creds.secrets));
         expect(['value', 'judged', 'inProgress', 'error']).toContain(obs.kind);
         expect(JSON.stringify(obs)).not.toContain(secret);
         return obs;
