@@ -12,6 +12,7 @@
 import { createServer, type Server } from 'node:http';
 import { stat } from 'node:fs/promises';
 import type { MetricProvider } from '../metric/provider.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import { assemble, builtinProviders } from '../runtime/assemble.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   /** Ticks executed at once by this process. Default 16. */
   concurrency?: number;
   logger?: Logger;
+  /** Secrets for secretKeyRef args and provider credentials (`--secrets FILE`); none by default. */
+  secrets?: SecretSource;
   /** Extra metric providers (tests, plugins); a provider replaces a built-in one with the same key. */
   providers?: MetricProvider<unknown>[];
   /** Scheduler override (tests); default BullMQ when config.redisUrl is set, else in-memory. */
@@ -102,6 +105,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     config: opts.config,
     store,
     providers: engineMetrics.timed([...builtinProviders(), ...(opts.providers ?? [])]),
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
     ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
     onProviderError: (provider, code) => engineMetrics.providerError(provider, code),
     onSchedulerError: (err, key) => {
