@@ -36,7 +36,8 @@ async function runScenario(s: Scenario): Promise<{ s: Scenario; r: CliResult }> 
   const file = join(v.dir, `${s.name}.yaml`);
   writeFileSync(file, stringify(analysisRun(s)));
   const env = { ...datadogEnv(v), NODE_EXTRA_CA_CERTS: v.caFile };
-  return { s, r: await runAssay(['run', '-f', file, '--secrets', secretsFile, '-o', 'json'], env) };
+  const r = await runAssay(['run', '-f', file, '--secrets', secretsFile, '-o', 'json'], env);
+  return { s, r };
 }
 
 /** At most `n` child processes at once (the machine is shared), results in input order. */
