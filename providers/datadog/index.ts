@@ -16,7 +16,7 @@ import { formatGoDuration } from '../../src/go/duration.js';
 import { withDeadline } from '../shared/deadline.js';
 import { exchange } from '../shared/exchange.js';
 import { parseDatadogConfig, type DatadogConfig } from './config.js';
-import { findCredentials, NOT_FOUND } from './credentials.js';
+import { findCredentials, NOT_FOUND, type DatadogCredentials } from './credentials.js';
 import { checkStatus, parseV1, parseV2 } from './parse.js';
 import { buildRequest, DEFAULT_ADDRESS, endpointError } from './request.js';
 
@@ -26,10 +26,27 @@ function withMetadata(o: Observation, metadata: Record<string, string>): Observa
   return { ...o, metadata: { ...metadata, ...(o.metadata ?? {}) } };
 }
 
+/**
+ * Keys from DD_* env vars do not pass through ctx.secrets, so the measurer cannot redact them:
+ * do it here, with the engine's mask, should a backend ever echo one.
+ */
+function withoutKeys(o: Observation, keys: string[]): Observation {
+  const r = (t: string): string => keys.reduce((acc, k) => (k === '' ? acc : acc.split(k).join('*****')), t);
+  const metadata = o.metadata ? Object.fromEntries(Object.entries(o.metadata).map(([k, v]) => [k, r(v)])) : undefined;
+  const base = { ...o, ...(metadata ? { metadata } : {}) };
+  if (base.kind === 'error') return { ...base, message: r(base.message) };
+  if (base.kind === 'value') return { ...base, display: r(base.display) };
+  return base;
+}
+
 async function measure(config: DatadogConfig, ctx: MeasureContext): Promise<Observation> {
   if (ctx.signal.aborted) return { kind: 'error', code: 'Aborted', message: 'context canceled' };
   const creds = await findCredentials(config, ctx);
   if (creds === undefined) return { kind: 'error', code: 'Config', message: NOT_FOUND };
+  return withoutKeys(await query(config, creds, ctx), [creds.apiKey, creds.appKey]);
+}
+
+async function query(config: DatadogConfig, creds: DatadogCredentials, ctx: MeasureContext): Promise<Observation> {
   const bad = endpointError(creds.address !== '' ? creds.address : DEFAULT_ADDRESS);
   if (bad !== undefined) return { kind: 'error', code: 'Config', message: bad };
 

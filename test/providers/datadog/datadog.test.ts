@@ -160,3 +160,15 @@ describe('datadog validation (Argo messages)', () => {
     expect(refusal(provider, raw)).toBe(message);
   });
 });
+
+describe('datadog keys from env vars', () => {
+  it('are masked should the backend echo them', async () => {
+    dd.fail(400, { errors: [`bad key ${API_KEY} for app ${APP_KEY}`] });
+    try {
+      const obs = await measure({ query: 'avg:errors{service:checkout}' });
+      expect(obs).toMatchObject({ kind: 'error', message: 'received non 2xx response code: 400 {"errors":["bad key ***** for app *****"]}' });
+    } finally {
+      dd.recover();
+    }
+  });
+});
