@@ -96,7 +96,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--prometheus <url>', 'Prometheus address for metrics without one (default $ARGO_ROLLOUTS_PROMETHEUS_ADDRESS)')
     .option('-n, --namespace <ns>', 'namespace of the run', 'default')
     .option('--name <name>', 'name of the run')
-    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args (repeatable)', collect)
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args and provider credentials (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'text or json (json: the final AnalysisRun on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -122,7 +122,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('-n, --namespace <ns>', 'namespace of the run', 'default')
     .option('--name <name>', 'name of the run')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
-    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args (repeatable)', collect)
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args and provider credentials (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addHelpText('after', BACKTEST_EXAMPLES)
     .action(async (opts: BacktestOptions) =>
