@@ -44,17 +44,3 @@ export async function exchange(req: Omit<HttpRequest, 'signal'>, deadline: Deadl
 export function statusCode(status: number): 'Unauthorized' | 'BadResponse' {
   return status === 401 || status === 403 ? 'Unauthorized' : 'BadResponse';
 }
-
-/** Read one key of a provider secret; a missing secret or key reads as absent (`undefined`). */
-export async function secretValue(
-  secrets: { get(ns: string, name: string, key: string): Promise<{ ok: true; value: string } | { ok: false; error: string }> },
-  namespace: string,
-  name: string,
-  key: string,
-): Promise<{ found: boolean; value: string | undefined; error?: string }> {
-  const r = await secrets.get(namespace, name, key);
-  if (r.ok) return { found: true, value: r.value };
-  // `secrets "x" not found` means the whole Secret is missing; a missing key leaves it found.
-  const missingSecret = /^secrets? "/.test(r.error) || r.error.includes('not found');
-  return { found: !missingSecret, value: undefined, error: r.error };
-}
