@@ -104,6 +104,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
   return {
     key: 'prometheus',
     type: 'Prometheus',
+    // Queries are evaluated at ctx.now (instant `time`, range expressions), so backtests replay it.
+    historical: true,
     parseConfig: parsePrometheusConfig,
     measure,
     metadata: (config) => (config.query !== '' ? { ResolvedPrometheusQuery: config.query } : undefined),
