@@ -82,6 +82,19 @@ describe('kayenta', () => {
     expect(await resume(low.executionId, NOW + 15_000)).toMatchObject({ kind: 'judged', phase: 'Failed', display: '10' });
   });
 
+  it('starts the scopes at the run\'s start with lookback, and keeps explicit start/end', async () => {
+    const startedAt = NOW - 3 * 3600_000;
+    const before = k.requests.length;
+    await measureWith(provider, { ...block(), lookback: true }, { now: NOW, run: { namespace: 'd', name: 'r', uid: 'u', startedAt }, metric: { name: 'k', index: 1, interval: '10m' } });
+    const body = JSON.parse(k.requests.slice(before).find((r) => r.method === 'POST')!.body);
+    expect(body.scopes.default.controlScope).toMatchObject({ start: '2026-01-10T09:00:00Z', end: '2026-01-10T12:00:00Z' });
+    const fixed = { ...block(), scopes: [{ name: 'x', controlScope: { scope: 'a', region: 'r', step: 60, start: '2026-01-01T00:00:00Z' }, experimentScope: { scope: 'b', region: 'r', step: 60 } }] };
+    expect(await measureWith(provider, fixed, { now: NOW, metric: { name: 'k', index: 1, interval: '10m' } })).toMatchObject({
+      kind: 'error',
+      message: 'controlScope.start and experimentScope.start must both be set or be empty',
+    });
+  });
+
   it('has no terminate: an execution in flight is left Running', () => {
     expect(provider.terminate).toBeUndefined();
   });
