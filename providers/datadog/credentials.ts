@@ -22,8 +22,8 @@ export const DEFAULT_SECRET = 'datadog';
 export const NOT_FOUND = 'failed to find the credentials for datadog metrics provider';
 
 async function fromSecret(ctx: MeasureContext, namespace: string, name: string): Promise<DatadogCredentials | undefined> {
-  const read = async (key: string): Promise<{ value: string; present: boolean; missingSecret: boolean }> => {
-    const r = await ctx.secrets.get(namespace, name, key);
+  const read = async (key: string, sensitive = true): Promise<{ value: string; present: boolean; missingSecret: boolean }> => {
+    const r = await ctx.secrets.get(namespace, name, key, { sensitive });
     if (r.ok) return { value: r.value, present: true, missingSecret: false };
     return { value: '', present: false, missingSecret: !r.error.startsWith("key '") };
   };
@@ -31,7 +31,8 @@ async function fromSecret(ctx: MeasureContext, namespace: string, name: string):
   if (apiKey.missingSecret) return undefined;
   const appKey = await read('app-key');
   if (apiKey.value === '' || appKey.value === '') return undefined;
-  const address = await read('address');
+  // The endpoint is configuration: messages may quote it (Go's `Post "url": ...`).
+  const address = await read('address', false);
   return { address: address.value, apiKey: apiKey.value, appKey: appKey.value };
 }
 

@@ -50,12 +50,13 @@ function atoi(s: string): number | undefined {
 
 async function resolveTarget(config: NewRelicConfig, ctx: MeasureContext): Promise<{ ok: true; target: NerdGraphTarget } | { ok: false; message: string }> {
   const namespace = ctx.env.controllerNamespace ?? 'argo-rollouts';
-  const read = async (key: string) => ctx.secrets.get(namespace, config.profile, key);
+  const read = async (key: string, sensitive = true) => ctx.secrets.get(namespace, config.profile, key, { sensitive });
   const apiKey = await read('personal-api-key');
   if (!apiKey.ok && !apiKey.error.startsWith("key '")) return { ok: false, message: apiKey.error };
-  const accountId = await read('account-id');
-  const region = await read('region');
-  const nerdgraph = await read('base-url-nerdgraph');
+  // Configuration, not credentials: not masked out of results and messages.
+  const accountId = await read('account-id', false);
+  const region = await read('region', false);
+  const nerdgraph = await read('base-url-nerdgraph', false);
   const key = apiKey.ok ? apiKey.value : '';
   const account = accountId.ok ? accountId.value : '';
   if (key === '' || account === '') return { ok: false, message: 'account ID or personal API key not found' };

@@ -146,9 +146,9 @@ const NO_PROVIDER_SECRETS: ProviderSecrets = {
 class RecordingSecrets implements ProviderSecrets {
   private readonly seen = new Set<string>();
   constructor(private readonly inner: ProviderSecrets) {}
-  async get(namespace: string, name: string, key: string) {
+  async get(namespace: string, name: string, key: string, opts?: { sensitive?: boolean }) {
     const r = await this.inner.get(namespace, name, key);
-    if (r.ok && r.value !== '') this.seen.add(r.value);
+    if (r.ok && r.value !== '' && opts?.sensitive !== false) this.seen.add(r.value);
     return r;
   }
   values(): string[] {
