@@ -50,9 +50,9 @@ export function parseCompareConfig(raw: unknown): { ok: true; config: CompareCon
 }
 
 /** `window: run`: a Prometheus range query whose start is the run's start instead of its own expression. */
-export function anchoredAtRunStart(block: ProviderBlock, runStart: number | undefined): ProviderBlock {
+export function anchoredAtRunStart(block: ProviderBlock, runStart: number): ProviderBlock {
   const prom = block['prometheus'] as Record<string, unknown> | undefined;
-  if (runStart === undefined || !prom || typeof prom['rangeQuery'] !== 'object' || prom['rangeQuery'] === null) return block;
+  if (!prom || typeof prom['rangeQuery'] !== 'object' || prom['rangeQuery'] === null) return block;
   const start = `date("${new Date(runStart).toISOString().replace(/\.\d{3}Z$/, 'Z')}", "2006-01-02T15:04:05Z07:00")`;
   return { prometheus: { ...prom, rangeQuery: { ...(prom['rangeQuery'] as object), start } } };
 }

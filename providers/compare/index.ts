@@ -41,7 +41,8 @@ type Observe = (role: string, block: unknown) => Promise<Observation>;
 
 function source(config: CompareConfig, side: 'baseline' | 'canary', ctx: MeasureContext): ProviderBlock {
   const block = config[side] as ProviderBlock;
-  return config.window === 'run' ? anchoredAtRunStart(block, ctx.run.startedAt) : block;
+  // The first measurement is taken in the reconcile that starts the run, before startedAt is recorded.
+  return config.window === 'run' ? anchoredAtRunStart(block, ctx.run.startedAt ?? ctx.now) : block;
 }
 
 async function compareSamples(config: CompareConfig, ctx: MeasureContext, observe: Observe): Promise<CompareResult | Observation> {

@@ -59,6 +59,8 @@ function asymptoticP(u1: number, u2: number, n1: number, n2: number, ties: reado
   let tieTerm = 0;
   for (const t of ties) tieTerm += t ** 3 - t;
   const s = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
+  // Every value tied: the samples cannot be told apart.
+  if (!(s > 0)) return 1;
   const u = alt === 'two-sided' ? Math.max(u1, u2) : alt === 'greater' ? u1 : u2;
   const z = (u - mu - 0.5) / s;
   const p = normalSf(z);
