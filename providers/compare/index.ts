@@ -32,7 +32,8 @@ export function createCompareProvider(): MetricProvider<CompareConfig> {
       }
       const result = config.method === 'proportions' ? await compareCounts(config, ctx, observe) : await compareSamples(config, ctx, observe);
       if ('kind' in result) return result as Observation;
-      return { kind: 'value', value: result, display: goJsonMarshal(result) };
+      const value = tidy(result);
+      return { kind: 'value', value, display: goJsonMarshal(value) };
     },
   };
 }
@@ -118,6 +119,17 @@ async function compareCounts(config: CompareConfig, ctx: MeasureContext, observe
 function isRangeQuery(block: unknown): boolean {
   const prom = (block as Record<string, unknown>)['prometheus'] as Record<string, unknown> | undefined;
   return typeof prom?.['rangeQuery'] === 'object' && prom['rangeQuery'] !== null;
+}
+
+/**
+ * Six significant digits: enough for any decision (p-values keep their relative precision), and
+ * values people can read in a status (`0.0305`, not `0.030500000000000006`).
+ */
+function tidy<T>(v: T): T {
+  if (typeof v === 'number') return (Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v) as T;
+  if (Array.isArray(v)) return v.map(tidy) as T;
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tidy(x)])) as T;
+  return v;
 }
 
 /** JSON has no Infinity: e-values that overflow are reported as the largest double. */
