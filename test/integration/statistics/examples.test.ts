@@ -12,7 +12,7 @@ describe('examples/statistics', () => {
     const r = await runCli(['lint', 'examples/statistics']);
     expect(r.stdout + r.stderr).toMatch(/0 errors/);
     expect(r.code).toBe(0);
-  });
+  }, 120_000);
 
   it('passes its AnalysisTests', async () => {
     await ensureBuilt();
@@ -20,7 +20,7 @@ describe('examples/statistics', () => {
     expect(r.stdout).not.toContain('FAIL');
     expect(r.stdout).toMatch(/^\d+ passed, 0 failed$/m);
     expect(r.code).toBe(0);
-  });
+  }, 120_000);
 
   it('rejects a misconfigured compare in lint, naming the field', async () => {
     const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
@@ -54,5 +54,5 @@ spec:
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
