@@ -98,7 +98,7 @@ describe('repeated looks (seeded simulation)', () => {
     expect(r.naiveMannWhitney).toBeGreaterThan(upperBound);
     // Identical versions are often cleared early rather than left undecided (margin 0.1, 100 pairs at most).
     expect(r.sequentialPassed).toBeGreaterThan(0.25);
-  });
+  }, 120_000);
 
   it('A/A: a single fixed-horizon Mann-Whitney is calibrated (the test itself is right; peeking is the problem)', () => {
     const rand = rng(2);
@@ -120,6 +120,6 @@ describe('repeated looks (seeded simulation)', () => {
       console.log(`A/B shift ${shift} sd: sequential power ${r.sequential} (mean looks ${r.meanLooksToDecision}), wrongly passed ${r.sequentialPassed}`);
       expect(r.sequential).toBeGreaterThanOrEqual(minPower);
       expect(r.sequentialPassed).toBeLessThanOrEqual(ALPHA);
-    });
+    }, 120_000);
   }
 });
