@@ -9,6 +9,7 @@ import { createNewRelicProvider } from '../../providers/newrelic/index.js';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
 import { createWavefrontProvider } from '../../providers/wavefront/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
+import { pluginProviders } from './plugin-providers.js';
 import type { MetricProvider, ProviderEnv } from '../metric/provider.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
@@ -47,6 +48,7 @@ export function builtinProviders(): MetricProvider<unknown>[] {
     createNewRelicProvider() as MetricProvider<unknown>,
     createWavefrontProvider() as MetricProvider<unknown>,
     createKayentaProvider() as MetricProvider<unknown>,
+    ...pluginProviders(),
   ];
 }
 

@@ -24,6 +24,14 @@ describe('lint: provider support', () => {
     expect(problems.find((p) => p.field.includes('plugin'))!.message).toContain("Argo's analysis controller");
   });
 
+  it('says nothing about assay\'s own plugin sources', () => {
+    for (const key of builtinProviders().map((p) => p.key).filter((k) => k.startsWith('plugin/'))) {
+      const name = key.slice('plugin/'.length);
+      const problems = lintSpec({ kind: 'AnalysisTemplate', name: 't', spec: spec({ plugin: { [name]: {} } }) });
+      expect(problems.filter((p) => p.severity === 'warning' && p.message.includes('cannot run in assay')), key).toEqual([]);
+    }
+  });
+
   it('says nothing about providers assay runs', () => {
     for (const key of ['datadog', 'newRelic', 'wavefront', 'kayenta', 'prometheus', 'web']) {
       const problems = lintSpec({ kind: 'AnalysisTemplate', name: 't', spec: spec({ [key]: {} }) });
@@ -32,6 +40,7 @@ describe('lint: provider support', () => {
   });
 
   it('lists exactly the registered providers (plus job, which the controller registers)', () => {
-    expect([...RUNNABLE_PROVIDERS].sort()).toEqual([...builtinProviders().map((p) => p.key), 'job'].sort());
+    const keys = builtinProviders().map((p) => p.key).filter((k) => !k.startsWith('plugin/'));
+    expect([...RUNNABLE_PROVIDERS].sort()).toEqual([...keys, 'job'].sort());
   });
 });
