@@ -1,0 +1,181 @@
+/**
+ * A Rollout's or Experiment's analyses against the templates in the linted files, as Argo's
+ * controller checks them (rollout/controller.go getReferencedAnalysisTemplates, and
+ * validation_references.go ValidateAnalysisTemplatesWithType): references that do not resolve,
+ * template merges that fail (FlattenTemplates / MergeArgs), args a template requires and the
+ * Rollout does not pass, and metrics that run indefinitely where Argo refuses them
+ * (pre/post-promotion and inline step analysis; background and experiment analyses may).
+ * Checks that skipped a value coming from an arg are repeated here with the values passed.
+ */
+import type { AnalysisTemplateSpec, Argument, Metric } from '../api/types.js';
+import { lintMetric, ownArgValues } from './analysis-spec.js';
+import { substitute, termination } from './metric-rules.js';
+import { closest, Problems, type LintDoc } from './problem.js';
+import { collectUsages, type TemplateRef, type Usage } from './rollout-usages.js';
+
+export interface TemplateEntry {
+  doc: LintDoc;
+  spec: AnalysisTemplateSpec;
+}
+
+export interface Catalog {
+  templates: TemplateEntry[];
+  clusterTemplates: TemplateEntry[];
+  /** `Kind/name` of templates that failed to load: they exist, their errors are reported already. */
+  unloadable: Set<string>;
+}
+
+const kindName = (cluster: boolean) => (cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate');
+
+function find(catalog: Catalog, ref: TemplateRef, namespace: string | undefined): TemplateEntry | undefined {
+  const list = ref.clusterScope ? catalog.clusterTemplates : catalog.templates;
+  return list.find(
+    (t) => t.doc.name === ref.templateName && (ref.clusterScope || !namespace || !t.doc.namespace || t.doc.namespace === namespace),
+  );
+}
+
+function notFound(catalog: Catalog, ref: TemplateRef, namespace: string | undefined, p: Problems): void {
+  const kind = kindName(ref.clusterScope);
+  const list = ref.clusterScope ? catalog.clusterTemplates : catalog.templates;
+  const base = `${kind} '${ref.templateName}' not found`;
+  const other = (ref.clusterScope ? catalog.templates : catalog.clusterTemplates).find((t) => t.doc.name === ref.templateName);
+  const elsewhere = list.find((t) => t.doc.name === ref.templateName);
+  const near = closest(ref.templateName!, list.map((t) => t.doc.name ?? ''));
+  let hint = '';
+  if (other) hint = ` (there is a ${kindName(!ref.clusterScope)} of that name: ${ref.clusterScope ? 'remove' : 'set'} clusterScope: true)`;
+  else if (elsewhere) hint = ` (it is in namespace ${elsewhere.doc.namespace}; templates resolve in the Rollout's namespace ${namespace})`;
+  else if (near) hint = ` (did you mean '${near}'?)`;
+  if (catalog.templates.length + catalog.clusterTemplates.length + catalog.unloadable.size === 0) {
+    p.warn([...ref.at, 'templateName'], `${base} among the linted files: lint the Rollout together with its templates to check the reference`);
+  } else p.error([...ref.at, 'templateName'], `${base}${hint}`);
+}
+
+/** Argo's getAnalysisTemplatesFromRefs: recursive, first of each name kept; undefined when a ref fails. */
+function resolve(usage: Usage, catalog: Catalog, namespace: string | undefined, p: Problems) {
+  const templates: TemplateEntry[] = [];
+  const clusterTemplates: TemplateEntry[] = [];
+  let ok = true;
+  const visit = (refs: TemplateRef[], depth: number) => {
+    for (const ref of refs) {
+      if (!ref.templateName) {
+        p.error([...ref.at, 'templateName'], 'Required value: a template reference needs templateName');
+        ok = false;
+        continue;
+      }
+      const t = find(catalog, ref, namespace);
+      if (!t && catalog.unloadable.has(`${kindName(ref.clusterScope)}/${ref.templateName}`)) {
+        ok = false;
+        continue;
+      }
+      if (!t) {
+        if (depth === 0) notFound(catalog, ref, namespace, p);
+        else p.error(usage.at, `${kindName(ref.clusterScope)} '${ref.templateName}' not found (referenced from a nested spec.templates)`);
+        ok = false;
+        continue;
+      }
+      const list = ref.clusterScope ? clusterTemplates : templates;
+      if (list.includes(t)) continue; // FilterUniqueTemplates; also stops reference cycles
+      list.push(t);
+      const nested = (t.spec.templates ?? []).map((r, i) => ({ templateName: r.templateName, clusterScope: r.clusterScope === true, at: ['spec', 'templates', i] }));
+      if (depth < 20) visit(nested, depth + 1);
+    }
+  };
+  visit(usage.refs, 0);
+  return ok ? [...templates, ...clusterTemplates] : undefined;
+}
+
+/** FlattenTemplates and MergeArgs; returns the merged arg values, or undefined after an error. */
+function merge(usage: Usage, all: TemplateEntry[], names: string, p: Problems): Map<string, string | undefined> | undefined {
+  const at = [...usage.at, ...(usage.type === 'ExperimentAnalysis' ? [] : ['templates'])];
+  const fail = (message: string) => {
+    p.error(at, `Invalid value: "templateNames: [${names}]": ${message}`);
+    return undefined;
+  };
+  const metricNames = new Set<string>();
+  for (const t of all) {
+    for (const m of t.spec.metrics ?? []) {
+      if (metricNames.has(m.name)) return fail(`two metrics have the same name '${m.name}'`);
+      metricNames.add(m.name);
+    }
+  }
+  for (const [field, label] of [['dryRun', 'Dry-Run'], ['measurementRetention', 'Measurement Retention']] as const) {
+    const seen = new Set<string>();
+    for (const t of all) {
+      for (const r of t.spec[field] ?? []) {
+        if (seen.has(r.metricName)) return fail(`two ${label} metric rules have the same name '${r.metricName}'`);
+        seen.add(r.metricName);
+      }
+    }
+  }
+  const args: Argument[] = [];
+  for (const t of all) {
+    for (const a of t.spec.args ?? []) {
+      const i = args.findIndex((x) => x.name === a.name);
+      if (i < 0) args.push({ ...a });
+      else if (args[i]!.value !== undefined && a.value !== undefined && args[i]!.value !== a.value) {
+        return fail(`Argument \`${a.name}\` specified multiple times with different values: '${args[i]!.value}', '${a.value}'`);
+      } else if (args[i]!.value === undefined) args[i] = { ...a };
+    }
+  }
+  const values = ownArgValues(args);
+  for (const passed of usage.args) {
+    if (!args.some((a) => a.name === passed.name)) {
+      p.warn(passed.at, `arg "${passed.name}" is declared by none of the templates (${names}): Argo drops it`);
+    } else if (passed.supplied) values.set(passed.name, passed.value);
+  }
+  for (const a of args) {
+    const passed = usage.args.find((x) => x.name === a.name && x.supplied);
+    if (a.value === undefined && !a.valueFrom && !passed) {
+      const where = usage.type === 'BackgroundAnalysis' ? 'missing analysis arguments in rollout spec: ' : '';
+      return fail(`${where}args.${a.name} was not resolved (the template declares "${a.name}" without a value: pass it in ${[...usage.at, 'args'].join('.')})`);
+    }
+  }
+  return values;
+}
+
+/** The metric problems that only show with the args this usage passes. */
+function withPassedValues(t: TemplateEntry, values: Map<string, string | undefined>, usage: Usage, p: Problems): void {
+  const alone = new Problems();
+  const passed = new Problems();
+  const own = ownArgValues(t.spec.args);
+  (t.spec.metrics ?? []).forEach((m, i) => {
+    lintMetric(m, own, ['spec', 'metrics', i], alone);
+    lintMetric(m, values, ['spec', 'metrics', i], passed);
+  });
+  const seen = new Set(alone.list.map((x) => x.message));
+  for (const x of passed.list) {
+    if (x.severity === 'error' && !seen.has(x.message)) {
+      p.error(usage.at, `${kindName(t.doc.kind === 'ClusterAnalysisTemplate')} ${t.doc.name}, ${x.path.join('.')}, with the args passed here: ${x.message}`);
+    }
+  }
+}
+
+function indefinite(t: TemplateEntry, metric: Metric, values: Map<string, string | undefined>, usage: Usage, p: Problems): void {
+  const state = termination(substitute(metric, values));
+  const at = [...usage.at, 'templates'];
+  if (state.kind === 'indefinite') {
+    p.error(at, `AnalysisTemplate ${t.doc.name} has metric ${metric.name} which runs indefinitely. Invalid value for count: ${state.countText}`);
+  } else if (state.kind === 'unknown') {
+    p.warn(at, `metric ${metric.name} of ${t.doc.name} takes ${state.fields.join(' and ')} from args whose value is not known here: Argo refuses a ${usage.type} metric that runs indefinitely (interval without count)`);
+  }
+}
+
+export function lintReferences(doc: LintDoc, catalog: Catalog, p: Problems): void {
+  for (const usage of collectUsages(doc, p)) {
+    const all = resolve(usage, catalog, doc.namespace, p);
+    if (!all || all.length === 0) continue;
+    const names = all.map((t) => t.doc.name).join(' ');
+    const values = merge(usage, all, names, p);
+    if (!values) continue;
+    const refuseIndefinite = usage.type === 'PrePromotionAnalysis' || usage.type === 'PostPromotionAnalysis' || usage.type === 'InlineAnalysis';
+    for (const t of all) {
+      if (refuseIndefinite) {
+        for (const a of t.spec.args ?? []) {
+          if (a.value !== undefined && a.valueFrom) p.error([...usage.at, 'templates'], `AnalysisTemplate ${t.doc.name}: arg '${a.name}' has both Value and ValueFrom fields`);
+        }
+        for (const m of t.spec.metrics ?? []) indefinite(t, m, values, usage, p);
+      }
+      withPassedValues(t, values, usage, p);
+    }
+  }
+}
