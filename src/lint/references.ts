@@ -7,6 +7,7 @@
  * (pre/post-promotion and inline step analysis; background and experiment analyses may).
  * Checks that skipped a value coming from an arg are repeated here with the values passed.
  */
+import { formatPath } from '../api/schema/issues.js';
 import type { AnalysisTemplateSpec, Argument, Metric } from '../api/types.js';
 import { lintMetric, ownArgValues } from './analysis-spec.js';
 import { substitute, termination } from './metric-rules.js';
@@ -145,7 +146,7 @@ function withPassedValues(t: TemplateEntry, values: Map<string, string | undefin
   const seen = new Set(alone.list.map((x) => x.message));
   for (const x of passed.list) {
     if (x.severity === 'error' && !seen.has(x.message)) {
-      p.error(usage.at, `${kindName(t.doc.kind === 'ClusterAnalysisTemplate')} ${t.doc.name}, ${x.path.join('.')}, with the args passed here: ${x.message}`);
+      p.error(usage.at, `${kindName(t.doc.kind === 'ClusterAnalysisTemplate')} ${t.doc.name}, ${formatPath(x.path)}, with the args passed here: ${x.message}`);
     }
   }
 }
