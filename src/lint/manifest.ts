@@ -28,7 +28,7 @@ export function lintKind(doc: LintDoc, p: Problems): boolean {
   const { kind } = doc;
   const apiVersion = doc.apiVersion ?? '';
   const group = groupOf(apiVersion);
-  const near = closest(kind, ROLLOUTS_KINDS) ?? ROLLOUTS_KINDS.find((k) => kind.toLowerCase() === `${k.toLowerCase()}s`);
+  const near = (ROLLOUTS_KINDS.includes(kind) ? kind : undefined) ?? closest(kind, ROLLOUTS_KINDS) ?? ROLLOUTS_KINDS.find((k) => kind.toLowerCase() === `${k.toLowerCase()}s`);
   const hint = near !== undefined && near !== kind ? ` (did you mean kind: ${near}?)` : '';
   if (group === 'argoproj.io') {
     if (!ARGOPROJ_KINDS.has(kind)) {
