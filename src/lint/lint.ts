@@ -56,6 +56,7 @@ export function lintDocuments(
     if (doc.kind === 'AnalysisTemplate') catalog.templates.push({ doc, spec: specOf(doc) });
     if (doc.kind === 'ClusterAnalysisTemplate') catalog.clusterTemplates.push({ doc, spec: specOf(doc) });
   }
+  warnRedefined([...catalog.templates, ...catalog.clusterTemplates].map((t) => t.doc), perDoc);
   for (const doc of checkedDocs) {
     const p = perDoc.get(doc)!;
     if (doc.kind === 'AnalysisTemplate' || doc.kind === 'ClusterAnalysisTemplate' || doc.kind === 'AnalysisRun') {
@@ -64,6 +65,19 @@ export function lintDocuments(
   }
   for (const doc of docs) for (const x of perDoc.get(doc)!.list) problems.push({ ...x, doc });
   return { problems, checked: checkedDocs.length };
+}
+
+/** The same template defined twice: applying both keeps only the last one. */
+function warnRedefined(templates: LintDoc[], perDoc: Map<LintDoc, Problems>): void {
+  const first = new Map<string, LintDoc>();
+  for (const doc of templates) {
+    const key = `${doc.kind}/${doc.kind === 'ClusterAnalysisTemplate' ? '' : (doc.namespace ?? '')}/${doc.name}`;
+    const prev = first.get(key);
+    if (!prev) first.set(key, doc);
+    else {
+      perDoc.get(doc)!.warn(['metadata', 'name'], `${doc.kind} ${doc.name} is also defined in ${prev.file} (document ${prev.documentIndex + 1}): applying both keeps only the last one`);
+    }
+  }
 }
 
 /** A loader problem as lint judges it: unknown fields are pruned by Argo's CRD (see unknown-fields.ts). */

@@ -28,11 +28,16 @@ export interface Catalog {
 
 const kindName = (cluster: boolean) => (cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate');
 
-function find(catalog: Catalog, ref: TemplateRef, namespace: string | undefined): TemplateEntry | undefined {
+/**
+ * The template a reference resolves to. When the linted files define the name more than once, the
+ * one in the referring file wins, else the last one (what `kubectl apply` of all of them leaves).
+ */
+function find(catalog: Catalog, ref: TemplateRef, namespace: string | undefined, file: string): TemplateEntry | undefined {
   const list = ref.clusterScope ? catalog.clusterTemplates : catalog.templates;
-  return list.find(
+  const matches = list.filter(
     (t) => t.doc.name === ref.templateName && (ref.clusterScope || !namespace || !t.doc.namespace || t.doc.namespace === namespace),
   );
+  return matches.find((t) => t.doc.file === file) ?? matches[matches.length - 1];
 }
 
 function notFound(catalog: Catalog, ref: TemplateRef, namespace: string | undefined, p: Problems): void {
@@ -52,7 +57,8 @@ function notFound(catalog: Catalog, ref: TemplateRef, namespace: string | undefi
 }
 
 /** Argo's getAnalysisTemplatesFromRefs: recursive, first of each name kept; undefined when a ref fails. */
-function resolve(usage: Usage, catalog: Catalog, namespace: string | undefined, p: Problems) {
+function resolve(usage: Usage, catalog: Catalog, doc: LintDoc, p: Problems) {
+  const namespace = doc.namespace;
   const templates: TemplateEntry[] = [];
   const clusterTemplates: TemplateEntry[] = [];
   let ok = true;
@@ -63,7 +69,7 @@ function resolve(usage: Usage, catalog: Catalog, namespace: string | undefined, 
         ok = false;
         continue;
       }
-      const t = find(catalog, ref, namespace);
+      const t = find(catalog, ref, namespace, doc.file);
       if (!t && catalog.unloadable.has(`${kindName(ref.clusterScope)}/${ref.templateName}`)) {
         ok = false;
         continue;
@@ -163,7 +169,7 @@ function indefinite(t: TemplateEntry, metric: Metric, values: Map<string, string
 
 export function lintReferences(doc: LintDoc, catalog: Catalog, p: Problems): void {
   for (const usage of collectUsages(doc, p)) {
-    const all = resolve(usage, catalog, doc.namespace, p);
+    const all = resolve(usage, catalog, doc, p);
     if (!all || all.length === 0) continue;
     const names = all.map((t) => t.doc.name).join(' ');
     const values = merge(usage, all, names, p);
