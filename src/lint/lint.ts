@@ -61,7 +61,8 @@ export function lintDocuments(
     const p = perDoc.get(doc)!;
     if (doc.kind === 'AnalysisTemplate' || doc.kind === 'ClusterAnalysisTemplate' || doc.kind === 'AnalysisRun') {
       lintAnalysisSpec(doc.kind, specOf(doc), p);
-    } else lintReferences(doc, catalog, p);
+    }
+    if (doc.kind !== 'AnalysisRun') lintReferences(doc, catalog, p);
   }
   for (const doc of docs) for (const x of perDoc.get(doc)!.list) problems.push({ ...x, doc });
   return { problems, checked: checkedDocs.length };

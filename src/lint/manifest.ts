@@ -15,7 +15,7 @@ const ANALYSIS_KINDS = new Set(['AnalysisTemplate', 'ClusterAnalysisTemplate', '
 /** Every kind served in the argoproj.io group by Argo Rollouts, CD, Workflows and Events (and their operators). */
 const ARGOPROJ_KINDS = new Set([
   ...ROLLOUTS_KINDS,
-  'Application', 'ApplicationSet', 'AppProject', 'ArgoCD', 'ArgoCDExport', 'RolloutManager', 'NotificationsConfiguration',
+  'Application', 'ApplicationSet', 'AppProject', 'ArgoCD', 'ArgoCDExport', 'RolloutManager', 'RolloutPlugin', 'NotificationsConfiguration',
   'Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow', 'WorkflowEventBinding', 'WorkflowTaskSet',
   'WorkflowTaskResult', 'WorkflowArtifactGCTask', 'EventSource', 'Sensor', 'EventBus',
   'List', 'AnalysisTemplateList', 'ClusterAnalysisTemplateList', 'AnalysisRunList', 'RolloutList', 'ExperimentList',

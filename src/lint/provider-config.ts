@@ -41,8 +41,10 @@ function prometheus(c: Record<string, unknown>, at: FieldPath, p: Problems): voi
 function web(c: Record<string, unknown>, at: FieldPath, p: Problems): void {
   const method = str(c.method) === '' ? 'GET' : str(c.method);
   const hasJsonBody = c.jsonBody !== undefined && c.jsonBody !== null;
-  if (!hasTag(method) && !['GET', 'POST', 'PUT'].includes(method)) {
+  if (!hasTag(method) && !['GET', 'POST', 'PUT'].includes(method.toUpperCase())) {
     p.error([...at, 'method'], `unsupported method "${method}": the web provider sends GET, POST or PUT`);
+  } else if (!hasTag(method) && method !== method.toUpperCase()) {
+    p.warn([...at, 'method'], `method "${method}" is sent as written; HTTP methods are case-sensitive: write ${method.toUpperCase()}`);
   }
   if (str(c.body) !== '' && hasJsonBody) {
     p.error([...at, 'jsonBody'], 'use either Body or JSONBody; both cannot exists for WebMetric payload');

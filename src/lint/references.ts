@@ -125,6 +125,7 @@ function merge(usage: Usage, all: TemplateEntry[], names: string, p: Problems): 
     }
   }
   const values = ownArgValues(args);
+  if (usage.type === 'TemplateComposition') return values;
   for (const passed of usage.args) {
     if (!args.some((a) => a.name === passed.name)) {
       p.warn(passed.at, `arg "${passed.name}" is declared by none of the templates (${names}): Argo drops it`);
@@ -169,8 +170,10 @@ function indefinite(t: TemplateEntry, metric: Metric, values: Map<string, string
 
 export function lintReferences(doc: LintDoc, catalog: Catalog, p: Problems): void {
   for (const usage of collectUsages(doc, p)) {
-    const all = resolve(usage, catalog, doc, p);
-    if (!all || all.length === 0) continue;
+    const resolved = resolve(usage, catalog, doc, p);
+    if (!resolved || resolved.length === 0) continue;
+    const self = usage.type === 'TemplateComposition' ? [{ doc, spec: doc.object.spec as AnalysisTemplateSpec }] : [];
+    const all = [...self, ...resolved.filter((t) => t.doc !== doc)];
     const names = all.map((t) => t.doc.name).join(' ');
     const values = merge(usage, all, names, p);
     if (!values) continue;

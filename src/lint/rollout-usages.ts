@@ -7,7 +7,14 @@
 import { asArray, isRecord, type FieldPath, type LintDoc, type Problems } from './problem.js';
 
 /** Argo's AnalysisTemplateType, plus Experiment analyses (which Argo validates only when it runs them). */
-export type UsageType = 'PrePromotionAnalysis' | 'PostPromotionAnalysis' | 'InlineAnalysis' | 'BackgroundAnalysis' | 'ExperimentAnalysis';
+export type UsageType =
+  | 'PrePromotionAnalysis'
+  | 'PostPromotionAnalysis'
+  | 'InlineAnalysis'
+  | 'BackgroundAnalysis'
+  | 'ExperimentAnalysis'
+  /** A template's own `spec.templates`: args arrive later, from whoever uses the template. */
+  | 'TemplateComposition';
 
 export interface TemplateRef {
   templateName: string | undefined;
@@ -97,6 +104,10 @@ function experimentAnalyses(list: unknown, at: FieldPath, owner: Record<string, 
 
 export function collectUsages(doc: LintDoc, p: Problems): Usage[] {
   const spec = isRecord(doc.object.spec) ? doc.object.spec : {};
+  if (doc.kind === 'AnalysisTemplate' || doc.kind === 'ClusterAnalysisTemplate') {
+    const refs = refsOf(spec, ['spec']);
+    return refs.length > 0 ? [{ type: 'TemplateComposition', at: ['spec'], refs, args: [] }] : [];
+  }
   if (doc.kind === 'Experiment') return experimentAnalyses(spec.analyses, ['spec', 'analyses'], undefined, p);
   const strategy = isRecord(spec.strategy) ? spec.strategy : {};
   const usages: Usage[] = [];

@@ -186,3 +186,28 @@ spec: {metrics: [{name: m, count: 1, provider: {plugin: {"acme/metrics": {query:
     expect(problems.map((p) => [p.severity, p.path.join('.')])).toEqual([['warning', 'metadata.labels.enabled']]);
   });
 });
+
+describe('templates composed of templates', () => {
+  const composed = (refs: string) => `---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: composed}
+spec:
+  templates: [${refs}]
+`;
+
+  it('resolves nested references and reports the ones that do not resolve', () => {
+    const r = lint(template('one', '    count: 1') + composed('{templateName: one}, {templateName: tow}'));
+    expect(r.errors).toEqual([expect.stringContaining("AnalysisTemplate composed: spec.templates[1].templateName: AnalysisTemplate 'tow' not found")]);
+  });
+
+  it('reports metric names that collide once the templates are flattened', () => {
+    const r = lint(template('one', '    count: 1') + template('two', '    count: 1') + composed('{templateName: one}, {templateName: two}'));
+    expect(r.errors).toEqual([expect.stringContaining("two metrics have the same name 'm'")]);
+  });
+
+  it('leaves required args to whoever uses the composed template', () => {
+    const r = lint(template('one', '    count: 1', '  args: [{name: service}]') + composed('{templateName: one}'));
+    expect(r).toEqual({ errors: [], warnings: [] });
+  });
+});
