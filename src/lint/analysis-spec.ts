@@ -72,6 +72,12 @@ export function lintMetric(metric: Metric, values: ArgValues, at: (string | numb
     const c = checkCondition(expr);
     if (!c.ok) p.error([...at, key], `does not compile: ${c.error}`);
   }
+  for (const key of ['count', 'failureLimit', 'inconclusiveLimit', 'consecutiveErrorLimit', 'consecutiveSuccessLimit'] as const) {
+    const v = m[key];
+    if (typeof v === 'string' && !hasTag(v) && !/^[+-]?[0-9]+$/.test(v)) {
+      p.warn([...at, key], `"${v}" is not an integer: Argo reads it as 0${key === 'count' ? ' (no count)' : ''}`);
+    }
+  }
   const provider = isRecord(m.provider) ? m.provider : {};
   for (const [key, config] of Object.entries(provider)) {
     if (!isRecord(config)) continue;
@@ -95,7 +101,12 @@ function lintArgs(kind: AnalysisKind, args: readonly Argument[], p: Problems): v
     if (arg.valueFrom && !arg.valueFrom.secretKeyRef && !arg.valueFrom.fieldRef) {
       p.error([...at, 'valueFrom'], 'valueFrom names neither secretKeyRef nor fieldRef');
     }
-    if (kind !== 'AnalysisRun') return;
+    if (kind !== 'AnalysisRun') {
+      if (arg.value === undefined && arg.valueFrom?.fieldRef && !arg.valueFrom.secretKeyRef) {
+        p.warn([...at, 'valueFrom', 'fieldRef'], `Argo never resolves fieldRef on a template arg (only a Rollout's args read fields): unless the Rollout passes "${arg.name}", the run fails with "argument "${arg.name}" was not supplied"`);
+      }
+      return;
+    }
     // A run resolves its args itself: a value or a Secret; a fieldRef is never read on a run.
     if (arg.value === undefined && !arg.valueFrom?.secretKeyRef) {
       p.error(at, `Unable to resolve metric arguments: argument "${arg.name}" was not supplied`);

@@ -133,6 +133,10 @@ function merge(usage: Usage, all: TemplateEntry[], names: string, p: Problems): 
   }
   for (const a of args) {
     const passed = usage.args.find((x) => x.name === a.name && x.supplied);
+    if (a.value === undefined && a.valueFrom?.fieldRef && !a.valueFrom.secretKeyRef && !passed) {
+      p.error(at, `Unable to resolve metric arguments: argument "${a.name}" was not supplied (the template reads it with valueFrom.fieldRef, which Argo never resolves on a run: pass it in ${[...usage.at, 'args'].join('.')})`);
+      return undefined;
+    }
     if (a.value === undefined && !a.valueFrom && !passed) {
       const where = usage.type === 'BackgroundAnalysis' ? 'missing analysis arguments in rollout spec: ' : '';
       return fail(`${where}args.${a.name} was not resolved (the template declares "${a.name}" without a value: pass it in ${[...usage.at, 'args'].join('.')})`);

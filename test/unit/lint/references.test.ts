@@ -211,3 +211,17 @@ spec:
     expect(r).toEqual({ errors: [], warnings: [] });
   });
 });
+
+describe('args Argo reads differently than they look', () => {
+  it('warns that a non-numeric count is read as 0', () => {
+    expect(lint(template('t', '    count: "three"')).warnings).toEqual([expect.stringContaining('"three" is not an integer: Argo reads it as 0 (no count)')]);
+  });
+
+  it('refuses a template arg read with fieldRef that the Rollout does not pass', () => {
+    const t = template('f', '    count: 1', "  args: [{name: region, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['region']\"}}}]");
+    expect(lint(t).warnings).toEqual([expect.stringContaining('Argo never resolves fieldRef on a template arg')]);
+    const use = (args: string) => lint(t + rollout(`    canary: {steps: [{analysis: {templates: [{templateName: f}]${args}}}]}`));
+    expect(use('').errors).toEqual([expect.stringContaining('Unable to resolve metric arguments: argument "region" was not supplied')]);
+    expect(use(', args: [{name: region, value: eu}]').errors).toEqual([]);
+  });
+});
