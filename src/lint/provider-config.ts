@@ -3,7 +3,16 @@
  * every attempt): the construction checks of metricproviders/*, with their messages. Only values
  * known from the manifest are judged; a field still holding `{{args.x}}` is skipped.
  */
+import { parseGoDuration } from '../go/duration.js';
 import { hasTag, isRecord, type FieldPath, type Problems } from './problem.js';
+
+/** A Go duration field the provider parses on every measurement (an Error each time if it cannot). */
+function duration(c: Record<string, unknown>, key: string, at: FieldPath, p: Problems): void {
+  const v = c[key];
+  if (typeof v !== 'string' || v === '' || hasTag(v)) return;
+  const d = parseGoDuration(v);
+  if (!d.ok) p.error([...at, key], `every measurement would fail: ${d.error}`);
+}
 
 function isUrl(s: string): boolean {
   try {
@@ -35,6 +44,7 @@ function prometheus(c: Record<string, unknown>, at: FieldPath, p: Problems): voi
     p.error([...at, 'authentication', 'basicAuth'], 'missing mandatory parameter in metric for basic auth setup: username|password');
   }
   checkOAuth2(c.authentication, at, p);
+  if (isRecord(c.rangeQuery)) duration(c.rangeQuery, 'step', [...at, 'rangeQuery'], p);
   if (typeof c.query !== 'string' || c.query.trim() === '') p.warn([...at, 'query'], 'no query: Prometheus answers every measurement with an error');
 }
 
@@ -79,6 +89,8 @@ function datadog(c: Record<string, unknown>, at: FieldPath, p: Problems): void {
   else if (str(c.formula) !== '' && queries === 0) message = 'Formula are only valid when queries are set. Please review the Analysis Template.';
   else if (str(c.formula) === '' && queries > 1) message = 'When multiple queries are provided you must include a formula.';
   if (message !== undefined) p.error(at, message);
+  duration(c, 'interval', at, p);
+  duration(c, 'requestTimeout', at, p);
 }
 
 const CHECKS: Record<string, (c: Record<string, unknown>, at: FieldPath, p: Problems) => void> = {
@@ -86,6 +98,8 @@ const CHECKS: Record<string, (c: Record<string, unknown>, at: FieldPath, p: Prob
   web,
   datadog,
   newRelic: timeoutNotNegative('NewRelic'),
+  cloudWatch: (c, at, p) => duration(c, 'interval', at, p),
+  skywalking: (c, at, p) => duration(c, 'interval', at, p),
 };
 
 export function lintProviderConfig(key: string, config: Record<string, unknown>, at: FieldPath, p: Problems): void {

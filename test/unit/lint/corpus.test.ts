@@ -103,6 +103,7 @@ const EXPECTED: Record<string, string[]> = {
     'prometheus address is not is url format',
     'prometheus timeout should not be negative',
     'Cannot have both a query and queries',
+    'provider.datadog.interval: every measurement would fail: time: unknown unit "d" in duration "1d"',
   ],
   'rollouts.yaml': [
     "AnalysisTemplate 'shop-sucess-rate' not found (did you mean 'shop-success-rate'?)",
