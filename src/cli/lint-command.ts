@@ -10,7 +10,7 @@ import { judgeLoadProblem, lintDocuments, toLintDoc, type LocatedProblem } from 
 import { YamlSource } from '../lint/yaml-source.js';
 import type { Output } from './test-command.js';
 
-function describe(p: LocatedProblem, source: YamlSource | undefined): string {
+function describe(p: LocatedProblem, source: YamlSource | undefined): { text: string; line: number } {
   const { doc } = p;
   let where = `${doc.file}: document ${doc.documentIndex + 1}`;
   if (doc.itemIndex !== undefined) where += `, items[${doc.itemIndex}]`;
@@ -18,7 +18,7 @@ function describe(p: LocatedProblem, source: YamlSource | undefined): string {
   const path = p.path.length > 0 ? `${formatPath(p.path)}: ` : '';
   const full = doc.itemIndex === undefined ? p.path : ['items', doc.itemIndex, ...p.path];
   const pos = source?.locate(doc.documentIndex, full);
-  return `${p.severity}: ${where}: ${path}${p.message}${pos ? ` (line ${pos.line}, column ${pos.column})` : ''}`;
+  return { text: `${p.severity}: ${where}: ${path}${p.message}${pos ? ` (line ${pos.line}, column ${pos.column})` : ''}`, line: pos?.line ?? 0 };
 }
 
 export async function lintCommand(paths: string[], io: Output): Promise<number> {
@@ -27,14 +27,11 @@ export async function lintCommand(paths: string[], io: Output): Promise<number> 
     return 2;
   }
   const loaded = await loadPaths(paths);
-  let errors = 0;
-  let warnings = 0;
+  const report: { severity: 'error' | 'warning'; text: string; file: string; documentIndex: number; line: number }[] = [];
   let unreadable = false;
-  const count = (severity: 'error' | 'warning') => (severity === 'error' ? errors++ : warnings++);
   for (const e of [...loaded.errors, ...loaded.warnings]) {
     const judged = judgeLoadProblem(e);
-    io.out(`${judged.severity}: ${judged.message}`);
-    count(judged.severity);
+    report.push({ severity: judged.severity, text: `${judged.severity}: ${judged.message}`, file: e.file, documentIndex: e.documentIndex ?? -1, line: e.line ?? 0 });
     if (e.documentIndex === undefined) unreadable = true;
   }
 
@@ -56,9 +53,15 @@ export async function lintCommand(paths: string[], io: Output): Promise<number> 
     }
   }
   for (const p of problems) {
-    io.out(describe(p, sources.get(p.doc.file)));
-    count(p.severity);
+    const { text, line } = describe(p, sources.get(p.doc.file));
+    report.push({ severity: p.severity, text, file: p.doc.file, documentIndex: p.doc.documentIndex, line });
   }
+  // By file (code-point order, as directories are read), then document and line.
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  report.sort((a, b) => cmp(a.file, b.file) || a.documentIndex - b.documentIndex || a.line - b.line);
+  for (const r of report) io.out(r.text);
+  const errors = report.filter((r) => r.severity === 'error').length;
+  const warnings = report.length - errors;
   io.out(`${checked} resource${checked === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
   if (unreadable) return 2;
   return errors > 0 ? 1 : 0;
