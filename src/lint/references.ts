@@ -11,6 +11,7 @@ import { formatPath } from '../api/schema/issues.js';
 import type { AnalysisTemplateSpec, Argument, Metric } from '../api/types.js';
 import { lintMetric, ownArgValues } from './analysis-spec.js';
 import { substitute, termination } from './metric-rules.js';
+import { goRegexpMatch, goRegexpValid } from '../engine/rules.js';
 import { closest, Problems, type LintDoc } from './problem.js';
 import { collectUsages, type TemplateRef, type Usage } from './rollout-usages.js';
 
@@ -107,6 +108,16 @@ function merge(usage: Usage, all: TemplateEntry[], names: string, p: Problems): 
   }
   for (const [field, label] of [['dryRun', 'Dry-Run'], ['measurementRetention', 'Measurement Retention']] as const) {
     const seen = new Set<string>();
+    // The Rollout's rules come first (Argo: rolloutAnalysis.dryRun ++ template.dryRun); each must be a
+    // Go regexp that matches a metric of the merged templates, or the run ends in Error.
+    const own = (usage.rules ?? []).filter((r) => r.field === field);
+    for (const [i, r] of own.entries()) {
+      const bad = goRegexpValid(r.metricName);
+      if (bad !== undefined) p.error(r.at, `invalid Go regexp "${r.metricName}": ${bad}`);
+      else if (![...metricNames].some((m) => goRegexpMatch(r.metricName, m))) p.error(r.at, `${field}[${i}]: Rule didn't match any metric name(s) (templates: ${names})`);
+      if (seen.has(r.metricName)) return fail(`two ${label} metric rules have the same name '${r.metricName}'`);
+      seen.add(r.metricName);
+    }
     for (const t of all) {
       for (const r of t.spec[field] ?? []) {
         if (seen.has(r.metricName)) return fail(`two ${label} metric rules have the same name '${r.metricName}'`);

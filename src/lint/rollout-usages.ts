@@ -36,6 +36,8 @@ export interface Usage {
   at: FieldPath;
   refs: TemplateRef[];
   args: PassedArg[];
+  /** The Rollout's own dryRun / measurementRetention rules, merged before the templates' (RolloutAnalysis only). */
+  rules?: { field: 'dryRun' | 'measurementRetention'; metricName: string; at: FieldPath }[];
 }
 
 const DOWNWARD_API = /^metadata\.(name|namespace|uid|labels|annotations|labels\['[^']*'\]|annotations\['[^']*'\])$/;
@@ -85,7 +87,12 @@ function refsOf(analysis: Record<string, unknown>, at: FieldPath): TemplateRef[]
 
 function rolloutAnalysis(type: UsageType, v: unknown, at: FieldPath, owner: Record<string, unknown>, p: Problems): Usage[] {
   if (!isRecord(v)) return [];
-  return [{ type, at, refs: refsOf(v, at), args: passedArgs(v.args, [...at, 'args'], owner, type === 'InlineAnalysis', p) }];
+  const rules = (['dryRun', 'measurementRetention'] as const).flatMap((field) =>
+    asArray(v[field]).flatMap((r, i) =>
+      isRecord(r) && typeof r.metricName === 'string' ? [{ field, metricName: r.metricName, at: [...at, field, i, 'metricName'] }] : [],
+    ),
+  );
+  return [{ type, at, refs: refsOf(v, at), args: passedArgs(v.args, [...at, 'args'], owner, type === 'InlineAnalysis', p), rules }];
 }
 
 /** One analysis of an Experiment or of a canary experiment step: a single template reference. */

@@ -225,3 +225,12 @@ describe('args Argo reads differently than they look', () => {
     expect(use(', args: [{name: region, value: eu}]').errors).toEqual([]);
   });
 });
+
+describe("a Rollout's own dryRun and measurementRetention rules", () => {
+  it('must be Go regexps that match a metric of the templates it uses', () => {
+    const use = (rules: string) => lint(template('t', '    count: 1') + rollout(`    canary: {steps: [{analysis: {templates: [{templateName: t}], ${rules}}}]}`));
+    expect(use('dryRun: [{metricName: ".*"}], measurementRetention: [{metricName: m, limit: 5}]').errors).toEqual([]);
+    expect(use('dryRun: [{metricName: "*"}]').errors).toEqual([expect.stringContaining('invalid Go regexp "*"')]);
+    expect(use('dryRun: [{metricName: latency}]').errors).toEqual([expect.stringContaining("dryRun[0]: Rule didn't match any metric name(s)")]);
+  });
+});
