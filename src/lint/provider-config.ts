@@ -25,6 +25,23 @@ function isUrl(s: string): boolean {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+/** A field the provider cannot do without: empty, every measurement is an Error. */
+function needs(c: Record<string, unknown>, key: string, why: string, at: FieldPath, p: Problems): void {
+  if (str(c[key]).trim() === '') p.error([...at, key], `Required value: ${why}`);
+}
+
+/** Providers that send `query` to `address` and have no default address. */
+function addressAndQuery(name: string) {
+  return (c: Record<string, unknown>, at: FieldPath, p: Problems) => {
+    needs(c, 'address', `the ${name} provider has no default address`, at, p);
+    const address = str(c.address);
+    if (name !== 'Wavefront' && address !== '' && !hasTag(address) && !isUrl(address)) {
+      p.error([...at, 'address'], `unsupported protocol scheme: "${address}" is not an absolute http(s) URL`);
+    }
+    needs(c, 'query', `the ${name} provider has nothing to ask without a query`, at, p);
+  };
+}
+
 function checkOAuth2(auth: unknown, at: FieldPath, p: Problems): void {
   const oauth2 = isRecord(auth) && isRecord(auth.oauth2) ? auth.oauth2 : undefined;
   if (!oauth2 || str(oauth2.tokenUrl) === '') return;
@@ -45,7 +62,7 @@ function prometheus(c: Record<string, unknown>, at: FieldPath, p: Problems): voi
   }
   checkOAuth2(c.authentication, at, p);
   if (isRecord(c.rangeQuery)) duration(c.rangeQuery, 'step', [...at, 'rangeQuery'], p);
-  if (typeof c.query !== 'string' || c.query.trim() === '') p.warn([...at, 'query'], 'no query: Prometheus answers every measurement with an error');
+  needs(c, 'query', 'Prometheus answers every measurement with an error (bad_data)', at, p);
 }
 
 function web(c: Record<string, unknown>, at: FieldPath, p: Problems): void {
@@ -99,7 +116,13 @@ const CHECKS: Record<string, (c: Record<string, unknown>, at: FieldPath, p: Prob
   datadog,
   newRelic: timeoutNotNegative('NewRelic'),
   cloudWatch: (c, at, p) => duration(c, 'interval', at, p),
-  skywalking: (c, at, p) => duration(c, 'interval', at, p),
+  skywalking: (c, at, p) => {
+    addressAndQuery('SkyWalking')(c, at, p);
+    duration(c, 'interval', at, p);
+  },
+  graphite: addressAndQuery('Graphite'),
+  wavefront: addressAndQuery('Wavefront'),
+  influxdb: (c, at, p) => needs(c, 'query', 'the InfluxDB provider has nothing to ask without a Flux query', at, p),
 };
 
 export function lintProviderConfig(key: string, config: Record<string, unknown>, at: FieldPath, p: Problems): void {

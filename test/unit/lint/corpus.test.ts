@@ -104,6 +104,8 @@ const EXPECTED: Record<string, string[]> = {
     'prometheus timeout should not be negative',
     'Cannot have both a query and queries',
     'provider.datadog.interval: every measurement would fail: time: unknown unit "d" in duration "1d"',
+    'provider.prometheus.query: Required value: Prometheus answers every measurement with an error',
+    'provider.graphite.address: Required value: the Graphite provider has no default address',
   ],
   'rollouts.yaml': [
     "AnalysisTemplate 'shop-sucess-rate' not found (did you mean 'shop-success-rate'?)",
