@@ -9,10 +9,13 @@
 import type { AnalysisTemplateSpec, Argument, Metric } from '../api/types.js';
 import { checkCondition } from '../conditions/index.js';
 import { goRegexpMatch, goRegexpValid } from '../engine/rules.js';
+import { formatPath } from '../api/schema/issues.js';
 import { lintJobMetric } from './job-spec.js';
+import { lintPluginSources } from './plugin-sources.js';
 import { metricRuleError, substitute, tagsIn, type ArgValues } from './metric-rules.js';
 import { hasTag, isRecord, type Problems } from './problem.js';
 import { lintProviderConfig } from './provider-config.js';
+import { parsePath } from './unknown-fields.js';
 
 export type AnalysisKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate' | 'AnalysisRun';
 
@@ -78,6 +81,8 @@ export function lintMetric(metric: Metric, values: ArgValues, at: (string | numb
       p.warn([...at, key], `"${v}" is not an integer: Argo reads it as 0${key === 'count' ? ' (no count)' : ''}`);
     }
   }
+  // assay's own plugin sources (assay/compare, assay/guard), checked by the parser that runs them.
+  for (const x of lintPluginSources(m, formatPath(at))) p.error(parsePath(x.field), x.message);
   const provider = isRecord(m.provider) ? m.provider : {};
   for (const [key, config] of Object.entries(provider)) {
     if (!isRecord(config)) continue;
