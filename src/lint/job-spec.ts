@@ -165,7 +165,7 @@ export function lintJobMetric(job: Record<string, unknown>, at: FieldPath, p: Pr
   const policy = pod.restartPolicy;
   if (policy === undefined || policy === null || policy === '') {
     p.error([...pat, 'restartPolicy'], 'Required value: valid values: "OnFailure", "Never" (a Job\'s pods default to Always, which the Job API refuses)');
-  } else if (policy !== 'OnFailure' && policy !== 'Never') {
+  } else if (policy !== 'OnFailure' && policy !== 'Never' && !hasTag(policy)) {
     p.error([...pat, 'restartPolicy'], `Unsupported value: ${JSON.stringify(policy)}: supported values: "OnFailure", "Never"`);
   }
   nonNegative(pod, 'activeDeadlineSeconds', pat, p);

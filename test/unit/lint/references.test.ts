@@ -234,3 +234,33 @@ describe("a Rollout's own dryRun and measurementRetention rules", () => {
     expect(use('dryRun: [{metricName: latency}]').errors).toEqual([expect.stringContaining("dryRun[0]: Rule didn't match any metric name(s)")]);
   });
 });
+
+describe('Job specs', () => {
+  const job = (podSpec: string, args = '') => `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: j}
+spec:
+${args}
+  metrics:
+  - name: j
+    provider:
+      job:
+        spec:
+          template:
+            metadata: {annotations: {sidecar.istio.io/inject: false}}
+            spec: ${podSpec}
+`;
+
+  it('judges what the Job API refuses, and leaves values from args to the run', () => {
+    const ok = lint(job('{containers: [{name: t, image: "{{args.image}}"}], restartPolicy: "{{args.policy}}"}', '  args: [{name: image}, {name: policy}]'));
+    expect(ok.errors).toEqual([expect.stringContaining('annotations values must be strings, got boolean false')]);
+    const bad = lint(job('{containers: [{name: t, image: i, env: [{name: "1ST", value: 5}], ports: [{containerPort: 70000}]}], restartPolicy: Never}'));
+    expect(bad.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('env[0].name: Invalid value: "1ST": a valid environment variable name'),
+        expect.stringContaining('env[0].value: must be a string, got number 5'),
+        expect.stringContaining('ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive'),
+      ]),
+    );
+  });
+});
