@@ -41,7 +41,13 @@ function find(catalog: Catalog, ref: TemplateRef, namespace: string | undefined,
   return matches.find((t) => t.doc.file === file) ?? matches[matches.length - 1];
 }
 
-function notFound(catalog: Catalog, ref: TemplateRef, namespace: string | undefined, p: Problems): void {
+/**
+ * An unresolved reference is an error when the linted files could have resolved it; it is only a
+ * warning when there is nothing to check against (no other template at all) or, for a template
+ * composing others, when no near name explains it (platform teams often install those separately).
+ */
+function notFound(catalog: Catalog, ref: TemplateRef, doc: LintDoc, composition: boolean, p: Problems): void {
+  const namespace = doc.namespace;
   const kind = kindName(ref.clusterScope);
   const list = ref.clusterScope ? catalog.clusterTemplates : catalog.templates;
   const base = `${kind} '${ref.templateName}' not found`;
@@ -52,8 +58,9 @@ function notFound(catalog: Catalog, ref: TemplateRef, namespace: string | undefi
   if (other) hint = ` (there is a ${kindName(!ref.clusterScope)} of that name: ${ref.clusterScope ? 'remove' : 'set'} clusterScope: true)`;
   else if (elsewhere) hint = ` (it is in namespace ${elsewhere.doc.namespace}; templates resolve in the Rollout's namespace ${namespace})`;
   else if (near) hint = ` (did you mean '${near}'?)`;
-  if (catalog.templates.length + catalog.clusterTemplates.length + catalog.unloadable.size === 0) {
-    p.warn([...ref.at, 'templateName'], `${base} among the linted files: lint the Rollout together with its templates to check the reference`);
+  const others = [...catalog.templates, ...catalog.clusterTemplates].filter((t) => t.doc !== doc).length + catalog.unloadable.size;
+  if (others === 0 || (composition && hint === '')) {
+    p.warn([...ref.at, 'templateName'], `${base} among the linted files: lint them together with the templates they use to check the reference`);
   } else p.error([...ref.at, 'templateName'], `${base}${hint}`);
 }
 
@@ -76,7 +83,7 @@ function resolve(usage: Usage, catalog: Catalog, doc: LintDoc, p: Problems) {
         continue;
       }
       if (!t) {
-        if (depth === 0) notFound(catalog, ref, namespace, p);
+        if (depth === 0) notFound(catalog, ref, doc, usage.type === 'TemplateComposition', p);
         else p.error(usage.at, `${kindName(ref.clusterScope)} '${ref.templateName}' not found (referenced from a nested spec.templates)`);
         ok = false;
         continue;
