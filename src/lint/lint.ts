@@ -57,6 +57,7 @@ export function lintDocuments(
     if (doc.kind === 'ClusterAnalysisTemplate') catalog.clusterTemplates.push({ doc, spec: specOf(doc) });
   }
   warnRedefined([...catalog.templates, ...catalog.clusterTemplates].map((t) => t.doc), perDoc);
+  checkSecretKeys(docs, checkedDocs, perDoc);
   for (const doc of checkedDocs) {
     const p = perDoc.get(doc)!;
     if (doc.kind === 'AnalysisTemplate' || doc.kind === 'ClusterAnalysisTemplate' || doc.kind === 'AnalysisRun') {
@@ -66,6 +67,28 @@ export function lintDocuments(
   }
   for (const doc of docs) for (const x of perDoc.get(doc)!.list) problems.push({ ...x, doc });
   return { problems, checked: checkedDocs.length };
+}
+
+/**
+ * A `secretKeyRef` arg whose Secret is among the linted files must name one of its keys; Argo
+ * reads the key at every reconcile and fails the run without it. Secrets kept elsewhere are not judged.
+ */
+function checkSecretKeys(all: readonly LintDoc[], checked: readonly LintDoc[], perDoc: Map<LintDoc, Problems>): void {
+  const secrets = all.filter((d) => d.kind === 'Secret' && d.apiVersion === 'v1');
+  if (secrets.length === 0) return;
+  for (const doc of checked) {
+    if (doc.kind === 'Rollout' || doc.kind === 'Experiment') continue;
+    (specOf(doc).args ?? []).forEach((arg, i) => {
+      const ref = arg.valueFrom?.secretKeyRef;
+      if (!ref) return;
+      const secret = secrets.find((s) => s.name === ref.name && (!s.namespace || !doc.namespace || s.namespace === doc.namespace));
+      if (!secret) return;
+      const keys = new Set([secret.object.data, secret.object.stringData].flatMap((m) => (isRecord(m) ? Object.keys(m) : [])));
+      if (!keys.has(ref.key)) {
+        perDoc.get(doc)!.error(['spec', 'args', i, 'valueFrom', 'secretKeyRef', 'key'], `key '${ref.key}' does not exist in secret '${ref.name}' (${secret.file} has: ${[...keys].join(', ') || 'no keys'})`);
+      }
+    });
+  }
 }
 
 /** The same template defined twice: applying both keeps only the last one. */

@@ -70,7 +70,7 @@ function resolve(usage: Usage, catalog: Catalog, doc: LintDoc, p: Problems) {
   const templates: TemplateEntry[] = [];
   const clusterTemplates: TemplateEntry[] = [];
   let ok = true;
-  const visit = (refs: TemplateRef[], depth: number) => {
+  const visit = (refs: TemplateRef[], depth: number, chain: TemplateEntry[] = usage.type === 'TemplateComposition' ? [{ doc, spec: doc.object.spec as AnalysisTemplateSpec }] : []) => {
     for (const ref of refs) {
       if (!ref.templateName) {
         p.error([...ref.at, 'templateName'], 'Required value: a template reference needs templateName');
@@ -88,11 +88,17 @@ function resolve(usage: Usage, catalog: Catalog, doc: LintDoc, p: Problems) {
         ok = false;
         continue;
       }
+      if (chain.some((c) => c.doc === t.doc)) {
+        const names = [...chain, t].map((c) => c.doc.name).join(' -> ');
+        p.error(usage.at, `templates reference each other in a cycle (${names}): Argo's controller follows spec.templates without end`);
+        ok = false;
+        continue;
+      }
       const list = ref.clusterScope ? clusterTemplates : templates;
-      if (list.includes(t)) continue; // FilterUniqueTemplates; also stops reference cycles
+      if (list.includes(t)) continue; // FilterUniqueTemplates
       list.push(t);
       const nested = (t.spec.templates ?? []).map((r, i) => ({ templateName: r.templateName, clusterScope: r.clusterScope === true, at: ['spec', 'templates', i] }));
-      if (depth < 20) visit(nested, depth + 1);
+      if (depth < 20) visit(nested, depth + 1, [...chain, t]);
     }
   };
   visit(usage.refs, 0);

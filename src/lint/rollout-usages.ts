@@ -57,6 +57,28 @@ function fieldRefValue(rollout: Record<string, unknown>, path: string): string |
   return undefined;
 }
 
+/**
+ * Argo's extractValueFromRollout for a fieldRef outside `metadata`: the path split on `.[]`, walked
+ * through the Rollout as JSON, ending in a primitive (formatted with %v). `status` only exists live.
+ */
+function rolloutPathValue(rollout: Record<string, unknown>, path: string): { value?: string; error?: string } {
+  if (/^status\b/.test(path)) return {};
+  let node: unknown = rollout;
+  for (const section of path.split(/[.[\]]+/)) {
+    if (section === '') continue;
+    if (Array.isArray(node)) {
+      if (!/^[+-]?\d+$/.test(section)) return { error: `invalid index '${section}'` };
+      const i = Number(section);
+      if (i >= node.length) return { error: `index ${i} out of range` };
+      node = node[i];
+    } else if (isRecord(node)) node = node[section];
+    else return { error: `invalid path ${path} in rollout` };
+  }
+  if (node === undefined || node === null) return { error: `invalid path ${path} in rollout` };
+  if (typeof node === 'object') return { error: `path ${path} in rollout must terminate in a primitive value` };
+  return { value: String(node) };
+}
+
 function passedArgs(list: unknown, at: FieldPath, owner: Record<string, unknown> | undefined, inStep: boolean, p: Problems): PassedArg[] {
   return asArray(list).flatMap((a, i) => {
     if (!isRecord(a) || typeof a.name !== 'string') return [];
@@ -68,7 +90,12 @@ function passedArgs(list: unknown, at: FieldPath, owner: Record<string, unknown>
       if (inStep && fieldPath.startsWith('metadata') && !DOWNWARD_API.test(fieldPath)) {
         p.error([...argAt, 'valueFrom', 'fieldRef', 'fieldPath'], 'Analyses arguments must refer to valid object metadata supported by downwardAPI');
       }
-      value = fieldRefValue(owner, fieldPath) ?? value;
+      if (fieldPath.startsWith('metadata')) value = fieldRefValue(owner, fieldPath) ?? value;
+      else {
+        const r = rolloutPathValue(owner, fieldPath);
+        if (r.error !== undefined) p.error([...argAt, 'valueFrom', 'fieldRef', 'fieldPath'], r.error);
+        value = r.value;
+      }
     } else if (vf) value = undefined;
     if (vf && vf.podTemplateHashValue !== undefined && !['Stable', 'Latest'].includes(String(vf.podTemplateHashValue))) {
       p.error([...argAt, 'valueFrom', 'podTemplateHashValue'], `Unsupported value: ${JSON.stringify(vf.podTemplateHashValue)}: supported values: "Stable", "Latest"`);

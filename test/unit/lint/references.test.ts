@@ -268,3 +268,46 @@ ${args}
     );
   });
 });
+
+describe('what Argo reads at run time from the manifests beside the template', () => {
+  it('checks a secretKeyRef key against a Secret in the linted files (never printing values)', () => {
+    const secret = `---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+data: {token: c2VjcmV0LXZhbHVl}
+`;
+    const t = (key: string) => template('s', '    count: 1', `  args: [{name: token, valueFrom: {secretKeyRef: {name: creds, key: ${key}}}}]`);
+    expect(lint(secret + t('token')).errors).toEqual([]);
+    const r = lint(secret + t('tokn'));
+    expect(r.errors).toEqual([expect.stringContaining("key 'tokn' does not exist in secret 'creds' (m.yaml has: token)")]);
+    expect(r.errors.join()).not.toContain('c2VjcmV0');
+    // A Secret kept elsewhere (not in the files) is not judged.
+    expect(lint(t('anything')).errors).toEqual([]);
+  });
+
+  it('walks a Rollout fieldRef outside metadata the way Argo does', () => {
+    const t = template('img', '    count: 1\n    successCondition: result == "{{args.image}}"', '  args: [{name: image}]');
+    const use = (path: string) => lint(t + rollout(`    canary: {steps: [{analysis: {templates: [{templateName: img}], args: [{name: image, valueFrom: {fieldRef: {fieldPath: "${path}"}}}]}}]}`));
+    expect(use('spec.template.spec.containers[0].image').errors).toEqual([]);
+    expect(use('spec.template.spec.containers[3].image').errors).toEqual([expect.stringContaining('index 3 out of range')]);
+    expect(use('spec.template.spec.containers[0]').errors).toEqual([expect.stringContaining('must terminate in a primitive value')]);
+    expect(use('spec.nothing.here').errors).toEqual([expect.stringContaining('invalid path spec.nothing.here in rollout')]);
+  });
+
+  it('reports templates that reference each other in a cycle', () => {
+    const a = `---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: a}
+spec: {templates: [{templateName: b}]}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: b}
+spec: {templates: [{templateName: a}], metrics: [{name: m, provider: {web: {url: "http://x"}}}]}
+`;
+    const r = lint(a + rollout('    canary: {steps: [{analysis: {templates: [{templateName: a}]}}]}'));
+    expect(r.errors).toEqual(expect.arrayContaining([expect.stringContaining('templates reference each other in a cycle (a -> b -> a)')]));
+  });
+});
