@@ -10,8 +10,7 @@ import { runCommand, EXIT_USAGE, type RunOptions } from './run-command.js';
 import { controllerCommand, type ControllerFlags } from './controller-command.js';
 import { serveCommand, SERVE_DESCRIPTION, SERVE_EXAMPLES, type ServeFlags } from './serve-command.js';
 import { backtestCommand, BACKTEST_DESCRIPTION, BACKTEST_EXAMPLES, type BacktestOptions } from './backtest-command.js';
-import { promoteCommand, type PromoteFlags } from './promote-command.js';
-import { rollbackCommand } from './rollback-command.js';
+import type { PromoteFlags } from './promote-command.js';
 import { PROMOTE_DESCRIPTION, PROMOTE_EXAMPLES, ROLLBACK_DESCRIPTION, ROLLBACK_EXAMPLES } from './promote-help.js';
 import { configFromEnv, ConfigError, type AssayConfig } from '../runtime/config.js';
 
@@ -127,7 +126,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--timeout <duration>', 'give up after DURATION (10m, 90s); after the switch, roll back')
     .addOption(new Option('-o, --output <format>', 'text or json (json: one result object on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
     .addHelpText('after', PROMOTE_EXAMPLES)
-    .action(async (flags: PromoteFlags) => exit(await promoteCommand(flags, config, io, process.stdout)));
+    .action(async (flags: PromoteFlags) => exit(await (await import('./promote-command.js')).promoteCommand(flags, config, io, process.stdout)));
 
   program
     .command('rollback')
@@ -139,7 +138,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addHelpText('after', ROLLBACK_EXAMPLES)
-    .action(async (flags: PromoteFlags) => exit(await rollbackCommand(flags, config, io)));
+    .action(async (flags: PromoteFlags) => exit(await (await import('./rollback-command.js')).rollbackCommand(flags, config, io)));
 
   program
     .command('backtest')
