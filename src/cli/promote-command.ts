@@ -10,7 +10,7 @@
 import type { AnalysisRun } from '../api/types.js';
 import { parseGoDuration } from '../go/duration.js';
 import { ObjectMissing, TrafficObjectClient, apiMessage, type TrafficRef } from '../kube/traffic-object.js';
-import { ending, endingEvent, summary, switchEvent, trafficValue, type EventSpec, type Progress, type PromotionReport, type Verdict } from '../promote/outcome.js';
+import { ending, endingEvent, summary, switchEvent, trafficFields, type EventSpec, type Progress, type PromotionReport, type Verdict } from '../promote/outcome.js';
 import { currentTraffic, describeTraffic, planPromotion, planRollback, type Desired, type Plan, type Traffic } from '../promote/traffic.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { EXIT_INTERRUPTED } from './exit-status.js';
@@ -159,8 +159,7 @@ export async function promoteCommand(flags: PromoteFlags, config: AssayConfig, i
     interrupted: p.interrupted,
     pre: p.pre,
     post: p.post,
-    previous: trafficValue(previous),
-    current: trafficValue(p.switched && !p.rolledBack ? next : p.rolledBack ? next : previous),
+    ...trafficFields(previous, p.switched ? next : previous),
     message,
   };
   (end.kind === 'phase' && end.phase === 'Successful' ? say : io.err)(`assay promote: ${message}`);

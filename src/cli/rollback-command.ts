@@ -6,7 +6,7 @@
  * Exit status: 0 restored, 2 the API failed, 4 usage, a missing object, or nothing recorded.
  */
 import { ObjectMissing, TrafficObjectClient, apiMessage } from '../kube/traffic-object.js';
-import { trafficValue } from '../promote/outcome.js';
+import { trafficFields } from '../promote/outcome.js';
 import { describeTraffic, planRollback, type Plan } from '../promote/traffic.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { EXIT_BY_PHASE, EXIT_USAGE, UsageError } from './run-command.js';
@@ -44,7 +44,7 @@ export async function rollbackCommand(flags: TrafficFlags, config: AssayConfig, 
   }
   if (json) {
     const { kind, namespace, name } = client.ref;
-    io.out(JSON.stringify({ kind, namespace, name, rolledBack: true, previous: trafficValue(done.previous), current: trafficValue(done.next) }, null, 2));
+    io.out(JSON.stringify({ kind, namespace, name, rolledBack: true, ...trafficFields(done.previous, done.next) }, null, 2));
   }
   return 0;
 }

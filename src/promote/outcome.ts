@@ -24,6 +24,8 @@ export interface PromotionReport {
   previous: Selector | Destination | null;
   /** Where traffic is now. */
   current: Selector | Destination | null;
+  /** The same two values under names that say what they are (previousSelector or previousDestination, ...). */
+  [named: string]: unknown;
   message: string;
 }
 
@@ -91,3 +93,13 @@ export function switchEvent(p: Progress, previous: Traffic, next: Traffic): Even
 }
 
 export const trafficValue = (t: Traffic | null): Selector | Destination | null => (t === null ? null : 'selector' in t ? t.selector : t.destination);
+
+/** `previous`/`current`, and the same as previousSelector/currentSelector or previousDestination/currentDestination. */
+export function trafficFields(
+  previous: Traffic,
+  current: Traffic | null,
+): { previous: Selector | Destination | null; current: Selector | Destination | null } & Record<string, Selector | Destination | null> {
+  const noun = 'selector' in previous ? 'Selector' : 'Destination';
+  const [p, c] = [trafficValue(previous), trafficValue(current)];
+  return { previous: p, current: c, [`previous${noun}`]: p, [`current${noun}`]: c };
+}

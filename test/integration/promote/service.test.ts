@@ -26,7 +26,7 @@ describe('assay promote --service', () => {
     const r = await promote(h, '--service', 'pre-fails', '--selector', 'app=shop,color=red', '--pre', h.quick, '-a', 'version=red', '-o', 'json');
     expect(r.code).toBe(1);
     const out = report(r);
-    expect(out).toMatchObject({ promoted: false, rolledBack: false, post: null, previous: BLUE, current: BLUE });
+    expect(out).toMatchObject({ promoted: false, rolledBack: false, post: null, previous: BLUE, current: BLUE, previousSelector: BLUE, currentSelector: BLUE });
     expect(out.pre).toMatchObject({ phase: 'Failed', message: expect.stringContaining('error-ratio') });
     const after = service(h.kube, 'pre-fails')!;
     expect(after.spec).toMatchObject({ selector: BLUE });
