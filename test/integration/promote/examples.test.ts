@@ -7,9 +7,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { ensureBuilt, ROOT, runCli } from '../run-cli/cli.js';
+
+// Each test starts CLI processes (about a second each, several on a loaded machine).
+vi.setConfig({ testTimeout: 120_000 });
 
 const SERVICE = join(ROOT, 'examples/blue-green-service');
 const ISTIO = join(ROOT, 'examples/istio-gitlab');

@@ -3,10 +3,13 @@
  * --timeout roll the switch back and exit non-zero (EXIT_INTERRUPTED); SIGKILL cannot, but the
  * annotation it wrote with the switch lets `assay rollback` restore the previous selector.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXIT_INTERRUPTED } from '../../../src/cli/exit-status.js';
 import { waitFor } from '../run-cli/cli.js';
 import { createService, eventsFor, promote, report, rollback, selectorOf, service, startHarness, startPromote, type Harness } from './harness.js';
+
+// Each test starts CLI processes (about a second each, several on a loaded machine).
+vi.setConfig({ testTimeout: 120_000 });
 
 let h: Harness;
 beforeAll(async () => {

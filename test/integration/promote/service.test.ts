@@ -6,9 +6,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { createService, eventsFor, NS, promote, report, rollback, selectorOf, service, startHarness, type Harness } from './harness.js';
+
+// Each test starts CLI processes (about a second each, several on a loaded machine).
+vi.setConfig({ testTimeout: 120_000 });
 
 let h: Harness;
 beforeAll(async () => {
@@ -128,17 +131,18 @@ describe('assay promote --service', () => {
 
   it('exits 4 on usage errors before touching anything', async () => {
     await createService(h.kube, 'usage', BLUE);
-    for (const args of [
+    const cases = [
       ['--service', 'usage'], // no --selector
       ['--service', 'usage', '--selector', 'color'], // not KEY=VALUE
       ['--service', 'usage', '--selector', 'color=green', '--host', 'x'],
       ['--service', 'usage', '--selector', 'color=green', '--timeout', 'soon'],
       ['--service', 'usage', '--selector', 'color=green', '--post', `${h.dir}/missing.yaml`],
-    ]) {
-      const r = await promote(h, ...args);
-      expect(r.code, args.join(' ')).toBe(4);
-      expect(r.stderr, args.join(' ')).toMatch(/assay promote: |error: /);
-    }
+    ];
+    const results = await Promise.all(cases.map((args) => promote(h, ...args)));
+    results.forEach((r, i) => {
+      expect(r.code, cases[i]!.join(' ')).toBe(4);
+      expect(r.stderr, cases[i]!.join(' ')).toMatch(/assay promote: |error: /);
+    });
     expect(selectorOf(service(h.kube, 'usage'))).toEqual(BLUE);
     expect(writes('usage')).toEqual([]);
   });

@@ -3,9 +3,12 @@
  * version is found by discovery (v1 on Istio 1.22+, v1beta1 on older releases), only the default
  * (match-less) http route's destination moves, and a failed post analysis restores it exactly.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeKube, type FakeKube } from '../../support/fake-kube/index.js';
 import { createObject, eventsFor, NS, promote, report, rollback, startHarness, type Harness } from './harness.js';
+
+// Each test starts CLI processes (about a second each, several on a loaded machine).
+vi.setConfig({ testTimeout: 120_000 });
 
 let h: Harness;
 let old: FakeKube;
