@@ -53,14 +53,18 @@ export async function startHarness(): Promise<Harness> {
     mkdtemp(join(tmpdir(), 'assay-promote-')),
     ensureBuilt(),
   ]);
-  // Samples every 10 s over the last 4 minutes: an instant query finds the newest for minutes to come.
+  // Samples every 10 s over the last 4 minutes, then one more every 10 s while the suite runs: an
+  // instant query always finds a current value, however long a loaded machine takes.
+  const write = (timestamps: number[]) =>
+    prom.remoteWrite(
+      Object.entries(RATIOS).map(([version, value]) => ({
+        labels: { __name__: 'service:http_error_ratio:rate5m', version },
+        samples: timestamps.map((timestamp) => ({ timestamp, value })),
+      })),
+    );
   const now = Date.now();
-  await prom.remoteWrite(
-    Object.entries(RATIOS).map(([version, value]) => ({
-      labels: { __name__: 'service:http_error_ratio:rate5m', version },
-      samples: Array.from({ length: 25 }, (_, i) => ({ timestamp: now - (24 - i) * 10_000, value })),
-    })),
-  );
+  await write(Array.from({ length: 25 }, (_, i) => now - (24 - i) * 10_000));
+  const refresh = setInterval(() => void write([Date.now()]).catch(() => undefined), 10_000);
   const quick = join(dir, 'quick.yaml');
   const endless = join(dir, 'endless.yaml');
   await writeFile(quick, template('error-ratio', prom.url, '      count: 2\n'));
@@ -74,6 +78,7 @@ export async function startHarness(): Promise<Harness> {
     quick,
     endless,
     close: async () => {
+      clearInterval(refresh);
       await Promise.all([prom.stop(), kube.close()]);
       await rm(dir, { recursive: true, force: true });
     },
