@@ -11,7 +11,7 @@ import { controllerCommand, type ControllerFlags } from './controller-command.js
 import { serveCommand, SERVE_DESCRIPTION, SERVE_EXAMPLES, type ServeFlags } from './serve-command.js';
 import { backtestCommand, BACKTEST_DESCRIPTION, BACKTEST_EXAMPLES, type BacktestOptions } from './backtest-command.js';
 import type { PromoteFlags } from './promote-command.js';
-import { PROMOTE_DESCRIPTION, PROMOTE_EXAMPLES, ROLLBACK_DESCRIPTION, ROLLBACK_EXAMPLES } from './promote-help.js';
+import { PROMOTE_DESCRIPTION, PROMOTE_EXAMPLES, ROLLBACK_DESCRIPTION, ROLLBACK_EXAMPLES } from './promote-interface.js';
 import { configFromEnv, ConfigError, type AssayConfig } from '../runtime/config.js';
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;

@@ -13,7 +13,7 @@ import { ObjectMissing, TrafficObjectClient, apiMessage, type TrafficRef } from 
 import { ending, endingEvent, summary, switchEvent, trafficFields, type EventSpec, type Progress, type PromotionReport, type Verdict } from '../promote/outcome.js';
 import { currentTraffic, describeTraffic, planPromotion, planRollback, type Desired, type Plan, type Traffic } from '../promote/traffic.js';
 import type { AssayConfig } from '../runtime/config.js';
-import { EXIT_INTERRUPTED } from './exit-status.js';
+import { EXIT_INTERRUPTED } from './promote-interface.js';
 import { runAnalysisLive, verdictText } from './live-analysis.js';
 import { EXIT_BY_PHASE, EXIT_USAGE, runFromFiles, UsageError } from './run-command.js';
 import type { Output } from './test-command.js';

@@ -4,7 +4,7 @@
  * annotation it wrote with the switch lets `assay rollback` restore the previous selector.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EXIT_INTERRUPTED } from '../../../src/cli/exit-status.js';
+import { EXIT_INTERRUPTED } from '../../../src/cli/promote-interface.js';
 import { waitFor } from '../run-cli/cli.js';
 import { createService, eventsFor, promote, report, rollback, selectorOf, service, startHarness, startPromote, type Harness } from './harness.js';
 

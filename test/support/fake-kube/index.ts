@@ -3,14 +3,14 @@
 import { writeFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { virtualServiceDefinitions, type IstioNetworkingVersion } from './istio.js';
+import { virtualServiceDefinitions, type IstioNetworkingVersion } from './builtins.js';
 import { customResourceType, type CustomResourceOptions } from './registry.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { FakeApiServer } from './server.js';
 import type { FaultHandle, FaultSpec, KubeObject, RecordedRequest, ResourceType } from './types.js';
 
 export type { CustomResourceOptions } from './registry.js';
-export type { IstioNetworkingVersion } from './istio.js';
+export type { IstioNetworkingVersion } from './builtins.js';
 export type { FaultHandle, FaultSpec, KubeObject, ObjectMeta, RecordedRequest, ResourceType } from './types.js';
 
 export interface FakeKubeOptions {

@@ -1,4 +1,14 @@
-/** Help text for `assay promote` and `assay rollback` (kept out of main.ts, which only wires). */
+/**
+ * The user-facing contract of `assay promote` and `assay rollback`: help texts, and the exit status
+ * for an interrupted command (kept out of main.ts, which only wires).
+ */
+
+/**
+ * Exit status when a signal or --timeout stopped the command before a verdict (after the switch:
+ * once rolled back). The one place this number is defined; `assay run` keeps 0-4 (run-command.ts).
+ */
+export const EXIT_INTERRUPTED = 5;
+
 export const PROMOTE_DESCRIPTION = [
   'Blue/Green for pipelines, without a rollout controller. Reads the Service',
   '(core/v1) or Istio VirtualService (networking.istio.io v1 or v1beta1), then:',
@@ -21,7 +31,7 @@ export const PROMOTE_DESCRIPTION = [
   'Exit status: 0 traffic on the new version and every analysis Successful,',
   '             1 Failed, 2 Error (analysis or API), 3 Inconclusive,',
   '             4 usage, invalid input or a missing object,',
-  '             5 interrupted (signal or --timeout).',
+  `             ${EXIT_INTERRUPTED} interrupted (signal or --timeout).`,
 ].join('\n');
 
 export const PROMOTE_EXAMPLES =
