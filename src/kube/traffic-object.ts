@@ -36,14 +36,21 @@ export class ObjectMissing extends Error {}
 export class TrafficObjectClient {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
+  /** VirtualService versions still possible; one once discovery (or a successful read) decided. */
+  private versions: string[];
   private constructor(
     kubeConfig: KubeConfig,
     readonly ref: TrafficRef,
-    /** "v1" or "networking.istio.io/v1". */
-    readonly apiVersion: string,
+    versions: string[],
   ) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.versions = versions;
+  }
+
+  /** "v1" or "networking.istio.io/v1". */
+  get apiVersion(): string {
+    return this.ref.kind === 'Service' ? 'v1' : `${ISTIO_GROUP}/${this.version}`;
   }
 
   /** `service "web" in namespace "shop"`, for messages. */
@@ -52,30 +59,41 @@ export class TrafficObjectClient {
   }
 
   static async connect(kubeConfig: KubeConfig, ref: TrafficRef): Promise<TrafficObjectClient> {
-    if (ref.kind === 'Service') return new TrafficObjectClient(kubeConfig, ref, 'v1');
-    const groups = await kubeConfig.makeApiClient(ApisApi).getAPIVersions();
-    const served = groups.groups.find((g) => g.name === ISTIO_GROUP)?.versions.map((v) => v.version) ?? [];
+    if (ref.kind === 'Service') return new TrafficObjectClient(kubeConfig, ref, ['v1']);
+    let served: string[];
+    try {
+      const groups = await kubeConfig.makeApiClient(ApisApi).getAPIVersions();
+      served = groups.groups.find((g) => g.name === ISTIO_GROUP)?.versions.map((v) => v.version) ?? [];
+    } catch {
+      // Discovery refused (an unusual RBAC setup): try the versions in order on the object itself.
+      return new TrafficObjectClient(kubeConfig, ref, [...ISTIO_VERSIONS]);
+    }
     const version = ISTIO_VERSIONS.find((v) => served.includes(v));
     if (!version) {
       throw new ObjectMissing(
         `virtualservice "${ref.name}": the cluster does not serve ${ISTIO_GROUP} v1 or v1beta1 (served: ${served.join(', ') || 'none'}); is Istio installed?`,
       );
     }
-    return new TrafficObjectClient(kubeConfig, ref, `${ISTIO_GROUP}/${version}`);
+    return new TrafficObjectClient(kubeConfig, ref, [version]);
   }
 
   private get version(): string {
-    return this.apiVersion.split('/')[1] ?? 'v1';
+    return this.versions[0] ?? 'v1';
   }
 
   async read(): Promise<LiveObject> {
     const { namespace, name } = this.ref;
-    try {
-      if (this.ref.kind === 'Service') return (await this.core.readNamespacedService({ name, namespace })) as LiveObject;
-      return (await this.custom.getNamespacedCustomObject({ group: ISTIO_GROUP, version: this.version, namespace, plural: 'virtualservices', name })) as LiveObject;
-    } catch (err) {
-      if (isNotFound(err)) throw new ObjectMissing(`${this.label} not found (${apiMessage(err)})`);
-      throw err;
+    for (;;) {
+      try {
+        if (this.ref.kind === 'Service') return (await this.core.readNamespacedService({ name, namespace })) as LiveObject;
+        const obj = (await this.custom.getNamespacedCustomObject({ group: ISTIO_GROUP, version: this.version, namespace, plural: 'virtualservices', name })) as LiveObject;
+        this.versions = [this.version];
+        return obj;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        if (this.versions.length > 1) this.versions.shift();
+        else throw new ObjectMissing(`${this.label} not found (${apiMessage(err)})`);
+      }
     }
   }
 

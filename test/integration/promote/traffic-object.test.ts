@@ -1,4 +1,6 @@
 /**
+ * TrafficObjectClient against the fake API server, in-process.
+ *
  * The switch is one merge patch conditional on the resourceVersion read. When someone else writes
  * the Service in between, the apiserver answers 409: the client reads again, decides again on what
  * is there now, and writes; the other writer's change survives.
@@ -60,5 +62,26 @@ describe('a concurrent write between read and switch', () => {
     expect(apiMessage(err)).toBe('Operation cannot be fulfilled on services "contended": the object has been modified; please apply your changes to the latest version and try again');
     expect(selectorOf(service(kube, 'contended'))).toEqual({ app: 'shop', color: 'blue' });
     expect(kube.requests.filter((r) => r.method === 'PATCH').every((r) => r.status === 409)).toBe(true);
+  });
+});
+
+describe('finding the VirtualService version', () => {
+  it('falls back to trying v1 then v1beta1 on the object when discovery is refused', async () => {
+    const old = await startFakeKube({ namespaces: [NS] });
+    try {
+      old.registerIstioVirtualService(['v1beta1']);
+      old.put({ apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'vs', namespace: NS }, spec: { http: [{ route: [{ destination: { host: 'blue' } }] }] } });
+      old.injectFault({ method: 'GET', path: '/apis', status: 403 });
+      const client = await TrafficObjectClient.connect(old.kubeConfig(), { kind: 'VirtualService', namespace: NS, name: 'vs' });
+      const obj = await client.read();
+      expect(obj.spec?.http).toEqual([{ route: [{ destination: { host: 'blue' } }] }]);
+      expect(client.apiVersion).toBe('networking.istio.io/v1beta1');
+      expect(old.requests.filter((r) => r.path.includes('/virtualservices/vs')).map((r) => [r.path.split('/')[3], r.status])).toEqual([
+        ['v1', 404],
+        ['v1beta1', 200],
+      ]);
+    } finally {
+      await old.close();
+    }
   });
 });
