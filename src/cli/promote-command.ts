@@ -11,7 +11,7 @@ import type { AnalysisRun } from '../api/types.js';
 import { parseGoDuration } from '../go/duration.js';
 import { ObjectMissing, TrafficObjectClient, apiMessage, type TrafficRef } from '../kube/traffic-object.js';
 import { ending, endingEvent, summary, switchEvent, trafficFields, type EventSpec, type Progress, type PromotionReport, type Verdict } from '../promote/outcome.js';
-import { currentTraffic, describeTraffic, planPromotion, planRollback, type Desired, type Plan, type Traffic } from '../promote/traffic.js';
+import { describeTraffic, planPromotion, planRollback, type Desired, type Plan, type Traffic } from '../promote/traffic.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { EXIT_INTERRUPTED } from './promote-interface.js';
 import { runAnalysisLive, verdictText } from './live-analysis.js';

@@ -40,13 +40,6 @@ export interface Stamp {
 
 export type Plan = { ok: true; patch: Record<string, unknown>; previous: Traffic; next: Traffic } | { ok: false; error: string };
 
-/** The current traffic state of the object (the selector, or the default route's destination). */
-export function currentTraffic(kind: TargetKind, obj: TrafficObject): { ok: true; traffic: Traffic } | { ok: false; error: string } {
-  if (kind === 'Service') return { ok: true, traffic: { selector: { ...(obj.spec?.selector ?? {}) } } };
-  const route = switchRoute(obj.spec?.http, '', undefined);
-  return route.ok ? { ok: true, traffic: { destination: route.previous } } : route;
-}
-
 /** A merge patch that sets `selector` exactly: keys not in it are removed (null). */
 function selectorPatch(from: Selector, to: Selector): Record<string, string | null> {
   const patch: Record<string, string | null> = { ...to };

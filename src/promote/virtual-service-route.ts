@@ -45,14 +45,13 @@ function withDestination(http: unknown[], index: number, route: Route, destinati
 /**
  * The default route's single destination becomes `host` (and `port`, when given; otherwise the
  * port stays). A subset names a subset of the old host's DestinationRule, so it is dropped.
- * With an empty `host`, only reads the current destination.
  */
 export function switchRoute(http: unknown, host: string, port: number | undefined): RouteChange {
   const found = defaultRoute(http);
   if (!found.ok) return found;
   const previous = structuredClone(found.destination);
-  const next: Destination = { ...previous, host: host || previous.host };
-  if (host && host !== previous.host) delete next.subset;
+  const next: Destination = { ...previous, host };
+  if (host !== previous.host) delete next.subset;
   if (port !== undefined) next.port = { number: port };
   return { ok: true, index: found.index, previous, next, http: withDestination(http as unknown[], found.index, found.route, next) };
 }
