@@ -143,11 +143,12 @@ export async function promoteCommand(flags: PromoteFlags, config: AssayConfig, i
       : cause;
   } finally {
     if (timer) clearTimeout(timer);
+    // From here on the outcome is decided: a late signal must not change what is reported.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   const message = summary(p, previous, next ?? previous);
   await event(endingEvent(p, message));
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
 
   const end = ending(p);
   const report: PromotionReport = {
