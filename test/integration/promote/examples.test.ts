@@ -12,7 +12,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ensureBuilt, ROOT, runCli } from '../run-cli/cli.js';
 
 // Each test starts CLI processes (about a second each, several on a loaded machine).
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 180_000 });
 
 const SERVICE = join(ROOT, 'examples/blue-green-service');
 const ISTIO = join(ROOT, 'examples/istio-gitlab');

@@ -9,7 +9,7 @@ import { waitFor } from '../run-cli/cli.js';
 import { createService, eventsFor, promote, report, rollback, selectorOf, service, startHarness, startPromote, type Harness } from './harness.js';
 
 // Each test starts CLI processes (about a second each, several on a loaded machine).
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 180_000 });
 
 let h: Harness;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ const measured = (text: string) => /\d\d:\d\d:\d\d\s+error-ratio\s+\[0\.01\]\s+S
 async function switchedAndMeasuring(name: string, ...extra: string[]) {
   await createService(h.kube, name, BLUE);
   const cli = startPromote(h, '--service', name, '--selector', 'app=shop,color=green', '--post', h.endless, '-a', 'version=green', ...extra);
-  await waitFor(() => measured(cli.stdout() + cli.stderr()) || cli.child.exitCode !== null, 30_000, 'the first post-promotion measurement');
+  await waitFor(() => measured(cli.stdout() + cli.stderr()) || cli.child.exitCode !== null, 90_000, 'the first post-promotion measurement');
   expect(selectorOf(service(h.kube, name))).toEqual(GREEN);
   return cli;
 }
@@ -83,7 +83,7 @@ describe('assay promote interrupted before the switch', () => {
     await createService(h.kube, 'pre-stopped', BLUE);
     const cli = startPromote(h, '--service', 'pre-stopped', '--selector', 'app=shop,color=green', '--pre', h.endless, '-a', 'version=green');
     try {
-      await waitFor(() => measured(cli.stdout()) || cli.child.exitCode !== null, 30_000, 'the first pre-promotion measurement');
+      await waitFor(() => measured(cli.stdout()) || cli.child.exitCode !== null, 90_000, 'the first pre-promotion measurement');
       cli.child.kill('SIGINT');
       const r = await cli.exited;
       // The terminated run itself is Successful ("Run Terminated"), but an interrupted check is no pass.

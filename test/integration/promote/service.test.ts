@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { createService, eventsFor, NS, promote, report, rollback, selectorOf, service, startHarness, type Harness } from './harness.js';
 
 // Each test starts CLI processes (about a second each, several on a loaded machine).
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 180_000 });
 
 let h: Harness;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { startFakeKube, type FakeKube } from '../../support/fake-kube/index.js';
 import { createObject, eventsFor, NS, promote, report, rollback, startHarness, type Harness } from './harness.js';
 
 // Each test starts CLI processes (about a second each, several on a loaded machine).
-vi.setConfig({ testTimeout: 120_000 });
+vi.setConfig({ testTimeout: 180_000 });
 
 let h: Harness;
 let old: FakeKube;
