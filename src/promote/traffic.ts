@@ -47,8 +47,11 @@ function selectorPatch(from: Selector, to: Selector): Record<string, string | nu
   return patch;
 }
 
+/** Removals (null) only for annotations that are there: the patch says no more than it must. */
 function metadataPatch(obj: TrafficObject, annotations: Record<string, string | null>): Record<string, unknown> {
-  return { resourceVersion: obj.metadata.resourceVersion, annotations };
+  const present = obj.metadata.annotations ?? {};
+  const patch = Object.fromEntries(Object.entries(annotations).filter(([k, v]) => v !== null || k in present));
+  return { resourceVersion: obj.metadata.resourceVersion, annotations: patch };
 }
 
 /** The switch: traffic to `desired`, the previous state recorded on the object, in one write. */

@@ -27,12 +27,23 @@ describe('planPromotion for a Service', () => {
             [ANNOTATION.previousSelector]: '{"app":"web","color":"blue","track":"stable"}',
             [ANNOTATION.promotedBy]: STAMP.by,
             [ANNOTATION.promotedAt]: STAMP.at,
-            [ANNOTATION.rolledBackBy]: null,
-            [ANNOTATION.rolledBackAt]: null,
           },
         },
         spec: { selector: { app: 'web', color: 'green', track: null } },
       },
+    });
+  });
+});
+
+describe('planPromotion after an earlier rollback', () => {
+  it('removes the earlier rolled-back-by/-at notes', () => {
+    const plan = planPromotion(svc({ color: 'blue' }, { [ANNOTATION.rolledBackBy]: 'x', [ANNOTATION.rolledBackAt]: 'y', other: 'kept' }), { kind: 'Service', selector: { color: 'green' } }, STAMP);
+    expect(plan.ok && (plan.patch.metadata as { annotations: Record<string, unknown> }).annotations).toEqual({
+      [ANNOTATION.previousSelector]: '{"color":"blue"}',
+      [ANNOTATION.promotedBy]: STAMP.by,
+      [ANNOTATION.promotedAt]: STAMP.at,
+      [ANNOTATION.rolledBackBy]: null,
+      [ANNOTATION.rolledBackAt]: null,
     });
   });
 });
