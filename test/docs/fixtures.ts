@@ -48,5 +48,6 @@ const pipelines: Fixture = {
 };
 
 export function fixtureFor(doc: string): Fixture {
-  return { 'docs/pipelines.md': pipelines }[doc] ?? none;
+  const blueGreen: Fixture = { namespaces: ['shop'], setup: none.setup }; // the namespace the doc applies to
+  return { 'docs/pipelines.md': pipelines, 'docs/blue-green-with-argo-rollouts.md': blueGreen }[doc] ?? none;
 }
