@@ -68,6 +68,11 @@ describe.each(DOCS)('%s', (doc) => {
     await sandbox?.close();
   });
 
+  test('points nowhere outside the repository (../shared, /work)', () => {
+    const bad = markdown.split('\n').flatMap((l, i) => (/\.\.\/shared|\/work\//.test(l) ? [`${doc}:${i + 1}: ${l.trim()}`] : []));
+    expect(bad, 'users only have the repository: copy what they need into it').toEqual([]);
+  });
+
   for (const b of blocks) {
     const name = label(doc, b);
     const skip = skipReason(b);
