@@ -20,7 +20,7 @@ const SHELL = new Set(['sh', 'bash', 'shell']);
 const FILE_LANGS = new Set(['yaml', 'yml', 'json']);
 /** Bare fences hold diagrams and sample output: text, nothing to run. */
 const TEXT = new Set(['', 'text']);
-const hasKubectl = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].some(existsSync);
+const hasKubectl = (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(path.join(dir, 'kubectl')));
 const ARGO_KINDS = new Set(['AnalysisTemplate', 'ClusterAnalysisTemplate', 'AnalysisRun', 'Rollout', 'Experiment']);
 
 const label = (doc: string, b: Block) => `${doc}:${b.line} \`\`\`${b.lang || '(text)'}`;

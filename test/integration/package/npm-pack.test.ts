@@ -66,14 +66,14 @@ describe('npm pack + npm install -g', () => {
     const installed = path.join(prefix, 'lib', 'node_modules', pkg.name);
     const lint = await run('assay', ['lint', path.join(installed, 'examples/templates/success-rate.yaml')], { env, cwd: dir });
     expect(lint.stdout).toMatch(/1 resource checked: 0 errors/);
-  });
+  }, 120_000);
 
   test('the Kubernetes client loads on this Node (the bundled tree, not a fresh resolution)', async () => {
     const installed = path.join(prefix, 'lib', 'node_modules', pkg.name);
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e',
       "const k = await import('@kubernetes/client-node'); console.log(typeof k.KubeConfig)"], { cwd: installed });
     expect(stdout.trim()).toBe('function');
-  });
+  }, 120_000);
 
   test('production dependencies are installed, dev dependencies are not', () => {
     const modules = path.join(prefix, 'lib', 'node_modules', pkg.name, 'node_modules');
