@@ -1,5 +1,5 @@
 /**
- * The doc test: every code block in README.md and docs/*.md is run or validated, so the docs cannot
+ * The doc test: every code block in README.md, charts/assay/README.md and docs/*.md is run or validated, so the docs cannot
  * rot. The convention (test/docs/README.md): shell blocks (sh, bash, shell) run with bash -e in a
  * sandbox; console blocks run each `$ ` command and compare the output shown; yaml/json blocks are
  * parsed, and written as files when a `<!-- doc-test: file NAME -->` directive says so; files holding
@@ -15,7 +15,7 @@ import { applyReplacements, extractBlocks, parseConsole, type Block } from './bl
 import { fixtureFor } from './fixtures.js';
 import { openSandbox, root, runScript, type Sandbox } from './sandbox.js';
 
-const DOCS = ['README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const DOCS = ['README.md', 'charts/assay/README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 const SHELL = new Set(['sh', 'bash', 'shell']);
 const FILE_LANGS = new Set(['yaml', 'yml', 'json']);
 /** Bare fences hold diagrams and sample output: text, nothing to run. */
