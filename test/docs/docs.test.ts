@@ -13,14 +13,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { applyReplacements, extractBlocks, parseConsole, type Block } from './blocks.js';
 import { fixtureFor } from './fixtures.js';
-import { openSandbox, root, runScript, type Sandbox } from './sandbox.js';
+import { openSandbox, privateKubectlDir, root, runScript, type Sandbox } from './sandbox.js';
 
 const DOCS = ['README.md', 'charts/assay/README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 const SHELL = new Set(['sh', 'bash', 'shell']);
 const FILE_LANGS = new Set(['yaml', 'yml', 'json']);
 /** Bare fences hold diagrams and sample output: text, nothing to run. */
 const TEXT = new Set(['', 'text']);
-const hasKubectl = (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(path.join(dir, 'kubectl')));
+const hasKubectl = [...(process.env.PATH ?? '').split(':'), privateKubectlDir].some((dir) => dir !== '' && existsSync(path.join(dir, 'kubectl')));
 const ARGO_KINDS = new Set(['AnalysisTemplate', 'ClusterAnalysisTemplate', 'AnalysisRun', 'Rollout', 'Experiment']);
 
 const label = (doc: string, b: Block) => `${doc}:${b.line} \`\`\`${b.lang || '(text)'}`;

@@ -11,6 +11,8 @@ import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
 import { resolveHelms } from '../support/helm.js';
 
 export const root = path.resolve(import.meta.dirname, '..', '..');
+/** Where .ci/run unpacks Debian's kubectl when the machine has none (see .ci/run). */
+export const privateKubectlDir = path.join(root, '.tmp', 'kubectl', 'usr', 'bin');
 
 export interface Sandbox {
   dir: string;
@@ -38,7 +40,7 @@ export async function openSandbox(namespaces: string[]): Promise<Sandbox> {
   const kubeconfig = kube.writeKubeconfigFile(path.join(dir, '.kubeconfig'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PATH: `${bin}:${process.env.PATH ?? ''}`,
+    PATH: `${bin}:${process.env.PATH ?? ''}:${privateKubectlDir}`,
     KUBECONFIG: kubeconfig,
     HELM_CACHE_HOME: path.join(dir, '.helm', 'cache'),
     HELM_CONFIG_HOME: path.join(dir, '.helm', 'config'),
