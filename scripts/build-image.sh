@@ -49,9 +49,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/assay-image-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/pack"
 
-# 1. The package exactly as npm publishes it (package.json "files"): dist, bin, crds, charts, docs...
-npm pack --ignore-scripts --silent --pack-destination "$work/pack" >/dev/null
-tarball=$(ls "$work/pack"/*.tgz)
+# 1. The files npm publishes (package.json "files": dist, bin, crds, charts, docs...), listed by
+# `npm pack --dry-run` and copied directly (no tarball to compress and unpack again). Bundled
+# node_modules entries are left to step 3, which copies every production package.
+npm pack --dry-run --json --ignore-scripts 2>/dev/null \
+  | node -e 'for (const f of JSON.parse(require("fs").readFileSync(0, "utf8"))[0].files) if (!f.path.startsWith("node_modules/")) console.log(f.path)' \
+  > "$work/pack/files"
+[ -s "$work/pack/files" ] || die "npm pack --dry-run listed no files"
 
 # 2. A fresh layout with one empty image, unpacked as a bundle to fill in.
 rm -rf "$out"
@@ -63,7 +67,7 @@ rootfs=$work/bundle/rootfs
 
 mkdir -p "$rootfs/app" "$rootfs/etc" "$rootfs/tmp"
 chmod 1777 "$rootfs/tmp"
-tar -xzf "$tarball" -C "$rootfs/app" --strip-components=1 --no-same-owner
+tar -cf - --no-recursion -T "$work/pack/files" | tar -xf - -C "$rootfs/app" --no-same-owner
 
 # 3. Production dependencies only, copied from the installed tree (no registry needed). npm ls lists
 # each installed production package once; a package nested inside another one's node_modules comes
