@@ -16,8 +16,8 @@
 #   --oci-archive FILE    also export it as an OCI archive (`skopeo copy oci-archive:FILE docker://...`)
 #   --print-ref           print the image reference the build produces, and exit
 # Environment: IMAGE_REPOSITORY (default ghcr.io/assay-dev/assay), NODE_BIN (default: node on PATH).
-# Run `npm run build` first (or use `npm run build:image`). Needs root or fakeroot-free umoci
-# (it unpacks with --rootless, so an ordinary user works too).
+# Run `npm run build` first (or use `npm run build:image`). Tested as root (CI runs as root); the
+# bundle is unpacked with umoci --rootless, but an ordinary user's run has not been tried.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
