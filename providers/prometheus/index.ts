@@ -104,6 +104,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
   return {
     key: 'prometheus',
     type: 'Prometheus',
+    // An instant query at ctx.now, or rangeQuery bounds evaluated against it.
+    historical: true,
     parseConfig: parsePrometheusConfig,
     measure,
     metadata: (config) => (config.query !== '' ? { ResolvedPrometheusQuery: config.query } : undefined),

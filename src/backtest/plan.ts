@@ -75,7 +75,7 @@ export function planReplays(flags: PlanFlags, now: Instant): Parsed<Plan> {
   if (!to.ok) return to;
   const present = wholeSeconds(now);
   if (from.value >= to.value) return { ok: false, error: `--from (${formatTime(from.value)}) must be before --to (${formatTime(to.value)})` };
-  if (to.value > present) return { ok: false, error: `--to (${formatTime(to.value)}) is in the future: Prometheus cannot answer for it` };
+  if (to.value > present) return { ok: false, error: `--to (${formatTime(to.value)}) is in the future: no backend can answer for it` };
   if (flags.every === undefined) {
     if (flags.for !== undefined) return { ok: false, error: '--for only applies with --every (without it, the replay stops at --to)' };
     return { ok: true, value: { from: from.value, to: to.value, replays: [{ start: from.value, stop: to.value }] } };
@@ -107,18 +107,37 @@ function positiveDuration(flag: string, text: string): Parsed<number> {
   return { ok: true, value: d.ms };
 }
 
+/** What the plan needs to know of a provider: its key and whether it can be asked about the past. */
+export interface ProviderHistory {
+  key: string;
+  historical?: boolean;
+}
+
 /**
- * Only Prometheus can answer a query about the past (an instant query at a given time, a range
- * query over given bounds). Any other provider would measure the present and pass it off as
- * history, so such metrics are refused, each named with its provider.
+ * A metric can be replayed only if its provider anchors every query at the instant it is asked
+ * for (`historical` on the provider: Prometheus' instant query at a given time, Graphite's
+ * from/until, CloudWatch's StartTime/EndTime, ...). Any other provider would measure the present
+ * and pass it off as history, so such metrics are refused, each named with its provider and the
+ * reason.
  */
-export function unreplayableMetrics(run: AnalysisRun): string[] {
+export function unreplayableMetrics(run: AnalysisRun, providers: readonly ProviderHistory[]): string[] {
+  const byKey = new Map(providers.map((p) => [p.key, p]));
+  const replayable = providers.filter((p) => p.historical === true).map((p) => p.key).sort();
   const problems: string[] = [];
   for (const metric of run.spec.metrics) {
     const keys = providerKeysOf(metric);
-    if (keys.length === 1 && keys[0] === 'prometheus') continue;
+    const only = keys.length === 1 ? byKey.get(keys[0]!) : undefined;
+    if (only?.historical === true) continue;
     const provider = keys.length === 0 ? 'no provider' : `the ${keys.join(' + ')} provider`;
-    problems.push(`metric "${metric.name}" uses ${provider}; only Prometheus metrics can be replayed against history`);
+    const why =
+      keys.length === 1 && only === undefined
+        ? 'which assay does not run'
+        : keys.length === 1
+          ? 'which cannot be asked about the past'
+          : 'which cannot be replayed';
+    problems.push(
+      `metric "${metric.name}" uses ${provider}, ${why}; only metrics of ${replayable.join(', ')} can be replayed against history`,
+    );
   }
   return problems;
 }

@@ -102,6 +102,13 @@ export interface MetricProvider<C = unknown> {
   /** Argo's provider type name (e.g. `Prometheus`), used as the `type` label of metrics. */
   readonly type: string;
   /**
+   * Whether the provider can be asked about the past: every query it sends is anchored at
+   * `ctx.now` (a time or a window ending at it), so a backtest that passes a historical instant
+   * gets the answer the backend would have given then. Providers whose query carries its own
+   * time range (or none) leave this unset, and `assay backtest` refuses their metrics.
+   */
+  readonly historical?: boolean;
+  /**
    * Validate and normalise the provider block (placeholders already resolved). Returns Argo's
    * construction error message on failure; it becomes the measurement's Error message.
    */
