@@ -80,18 +80,20 @@ export function describeSdkError(err: unknown, endpointHint: string): { code: Pr
   if (/Region is missing/i.test(message) || (name === 'Error' && /region/i.test(message) && status === undefined)) {
     return { code: 'Config', message: `${OPERATION}, failed to resolve service endpoint, ${message}` };
   }
-  if (status !== undefined && status > 0) {
-    // awsQuery-compatible errors name the query code in x-amzn-query-error (SDK: e.Code).
-    const apiCode = e.Code ?? name.replace(/Exception$/, '');
+  const failedStatus = status !== undefined && (status < 200 || status >= 300);
+  if (!failedStatus && (name === 'SyntaxError' || /Deserialization error/i.test(message) || status !== undefined)) {
+    return { code: 'BadResponse', message: `${OPERATION}, deserialization failed, ${message}` };
+  }
+  if (failedStatus && status > 0) {
+    // awsQuery-compatible errors name the query code in x-amzn-query-error (SDK: e.Code); a body
+    // that is not AWS JSON at all (a proxy's page) has none.
+    const apiCode = e.Code ?? (name === 'SyntaxError' ? 'UnknownError' : name.replace(/Exception$/, ''));
     const requestId = e.$metadata?.requestId ?? '';
     const code: ProviderErrorCode = status === 401 || status === 403 ? 'Unauthorized' : status >= 500 ? 'BadResponse' : 'BadQuery';
     return {
       code,
       message: `${OPERATION}, https response error StatusCode: ${status}, RequestID: ${requestId}, api error ${apiCode}: ${message}`,
     };
-  }
-  if (name === 'SyntaxError' || /Deserialization error/i.test(message)) {
-    return { code: 'BadResponse', message: `${OPERATION}, deserialization failed, ${message}` };
   }
   const net = describeNetworkError(err, endpointHint);
   const sysCode = typeof e.code === 'string' ? e.code : '';

@@ -52,7 +52,7 @@ function decodeCell(raw: string | undefined, dataType: string): { value: unknown
 
 export async function runFlux(creds: InfluxdbCredentials, query: string, nowMs: number, signal: AbortSignal, timeoutMs: number): Promise<FluxOutcome> {
   client ??= await import('@influxdata/influxdb-client');
-  const { InfluxDB, HttpError } = client;
+  const { InfluxDB, HttpError, linesToTables } = client;
   if (signal.aborted) return { ok: false, aborted: true };
   const api = new InfluxDB({ url: creds.address, token: creds.authToken, timeout: timeoutMs }).getQueryApi({
     org: creds.org,
@@ -70,17 +70,35 @@ export async function runFlux(creds: InfluxdbCredentials, query: string, nowMs: 
     };
     let cancel: (() => void) | undefined;
     const onAbort = (): void => {
-      cancel?.();
+      // Settle first: cancelling makes the client report completion synchronously.
       settle({ ok: false, aborted: true });
+      cancel?.();
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    api.queryRows(query, {
-      useCancellable: (c) => (cancel = () => c.cancel()),
+    // Rows come from the client's own annotated-CSV parser (linesToTables); the raw lines are
+    // looked at first only for what Go's client refuses: data before a #datatype annotation.
+    let sawDatatype = false;
+    const tables = linesToTables({
       next(row, meta) {
         const column = meta.columns.find((c) => c.label === '_value');
         const cell = decodeCell(column === undefined ? undefined : row[column.index], column?.dataType ?? 'string');
         values.push(cell.value);
         texts.push(cell.text);
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    });
+    api.queryLines(query, {
+      useCancellable: (c) => (cancel = () => c.cancel()),
+      next(line) {
+        if (settled) return;
+        if (line.startsWith('#datatype')) sawDatatype = true;
+        else if (line.trim() === '') sawDatatype = false; // a new table brings its own annotations
+        else if (!line.startsWith('#') && !sawDatatype) {
+          settle({ ok: false, aborted: false, code: 'BadResponse', detail: 'parsing error, datatype annotation not found' });
+          return cancel?.();
+        }
+        tables.next(line);
       },
       error(err) {
         if (signal.aborted) return settle({ ok: false, aborted: true });
