@@ -129,12 +129,7 @@ export function unreplayableMetrics(run: AnalysisRun, providers: readonly Provid
     const only = keys.length === 1 ? byKey.get(keys[0]!) : undefined;
     if (only?.historical === true) continue;
     const provider = keys.length === 0 ? 'no provider' : `the ${keys.join(' + ')} provider`;
-    const why =
-      keys.length === 1 && only === undefined
-        ? 'which assay does not run'
-        : keys.length === 1
-          ? 'which cannot be asked about the past'
-          : 'which cannot be replayed';
+    const why = keys.length > 1 ? 'which cannot be replayed' : 'which cannot be asked about the past';
     problems.push(
       `metric "${metric.name}" uses ${provider}, ${why}; only metrics of ${replayable.join(', ')} can be replayed against history`,
     );
