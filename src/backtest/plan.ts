@@ -118,23 +118,48 @@ export interface ProviderHistory {
  * for (`historical` on the provider: Prometheus' instant query at a given time, Graphite's
  * from/until, CloudWatch's StartTime/EndTime, ...). Any other provider would measure the present
  * and pass it off as history, so such metrics are refused, each named with its provider and the
- * reason.
+ * reason. assay's own plugin sources (assay/compare, assay/guard) replay when every provider they
+ * sample does.
  */
 export function unreplayableMetrics(run: AnalysisRun, providers: readonly ProviderHistory[]): string[] {
-  const byKey = new Map(providers.map((p) => [p.key, p]));
-  const replayable = providers.filter((p) => p.historical === true).map((p) => p.key).sort();
+  const historical: ReadonlySet<string> = new Set(providers.filter((p) => p.historical === true).map((p) => p.key));
+  const names = [...historical].sort();
   const problems: string[] = [];
   for (const metric of run.spec.metrics) {
     const keys = providerKeysOf(metric);
-    const only = keys.length === 1 ? byKey.get(keys[0]!) : undefined;
-    if (only?.historical === true) continue;
+    if (keys.length === 1 && replayable(metric.provider, historical)) continue;
     const provider = keys.length === 0 ? 'no provider' : `the ${keys.join(' + ')} provider`;
     const why = keys.length > 1 ? 'which cannot be replayed' : 'which cannot be asked about the past';
     problems.push(
-      `metric "${metric.name}" uses ${provider}, ${why}; only metrics of ${replayable.join(', ')} can be replayed against history`,
+      `metric "${metric.name}" uses ${provider}, ${why}; only metrics of ${names.join(', ')} (and assay/compare or assay/guard over them) can be replayed against history`,
     );
   }
   return problems;
+}
+
+/** Where assay's plugin sources keep the provider blocks they sample. */
+const NESTED_SOURCES: Record<string, (config: Record<string, unknown>) => unknown[]> = {
+  'assay/compare': (c) => [c['baseline'], c['canary']].flatMap((side) => (isCounts(side) ? [side.events, side.total] : [side])),
+  'assay/guard': (c) => [c['provider'], c['traffic']].filter((b) => b !== undefined),
+};
+
+function replayable(block: unknown, historical: ReadonlySet<string>, depth = 0): boolean {
+  if (typeof block !== 'object' || block === null || depth > 3) return false;
+  const entries = Object.entries(block as Record<string, unknown>).filter(([, v]) => v != null);
+  if (entries.length !== 1) return false;
+  const [key, value] = entries[0]!;
+  if (historical.has(key)) return true;
+  if (key !== 'plugin' || typeof value !== 'object' || value === null) return false;
+  const plugins = Object.entries(value as Record<string, unknown>);
+  if (plugins.length !== 1) return false;
+  const [name, config] = plugins[0]!;
+  const nested = NESTED_SOURCES[name];
+  if (!nested || typeof config !== 'object' || config === null) return false;
+  return nested(config as Record<string, unknown>).every((b) => replayable(b, historical, depth + 1));
+}
+
+function isCounts(side: unknown): side is { events: unknown; total: unknown } {
+  return typeof side === 'object' && side !== null && 'events' in side && 'total' in side;
 }
 
 /** `+20m0s` for a virtual offset. */

@@ -125,8 +125,8 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
   }
   const address = opts.prometheus ?? config.prometheusAddress;
   const measurer = new ProviderMeasurer({
-    // Only providers that can be asked about the past: the others would measure the present.
-    providers: all.filter((p) => p.historical === true),
+    // Only providers that can be asked about the past, and assay's plugin sources over them.
+    providers: all.filter((p) => p.historical === true || p.key.startsWith('plugin/assay/')),
     env: { ...providerEnvOf(config), ...(address !== undefined ? { prometheusAddress: address } : {}) },
     secrets,
   });

@@ -9,6 +9,7 @@ import { createInfluxdbProvider } from '../../providers/influxdb/index.js';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
 import { createSkyWalkingProvider } from '../../providers/skywalking/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
+import { pluginProviders } from './plugin-providers.js';
 import type { MetricProvider, ProviderEnv } from '../metric/provider.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
@@ -47,6 +48,7 @@ export function builtinProviders(): MetricProvider<unknown>[] {
     createGraphiteProvider() as MetricProvider<unknown>,
     createInfluxdbProvider() as MetricProvider<unknown>,
     createSkyWalkingProvider() as MetricProvider<unknown>,
+    ...pluginProviders(),
   ];
 }
 
