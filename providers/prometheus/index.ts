@@ -109,7 +109,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
   return {
     key: 'prometheus',
     type: 'Prometheus',
-    // An instant query at ctx.now, or rangeQuery bounds evaluated against it.
+    // Queries are evaluated at ctx.now (instant `time`, range expressions), so backtests replay it.
     historical: true,
     parseConfig: parsePrometheusConfig,
     measure,

@@ -109,10 +109,10 @@ export interface MetricProvider<C = unknown> {
   /** Argo's provider type name (e.g. `Prometheus`), used as the `type` label of metrics. */
   readonly type: string;
   /**
-   * Whether the provider can be asked about the past: every query it sends is anchored at
-   * `ctx.now` (a time or a window ending at it), so a backtest that passes a historical instant
-   * gets the answer the backend would have given then. Providers whose query carries its own
-   * time range (or none) leave this unset, and `assay backtest` refuses their metrics.
+   * Whether the provider can be asked about the past: `measure` answers as of `ctx.now` when that
+   * is a historical instant (a backtest), not as of the wall clock. Providers whose backend only
+   * knows "now" (kayenta, job, web, a NRQL query with its own SINCE) leave it unset, and a
+   * backtest refuses their metrics instead of replaying today's answer as yesterday's.
    */
   readonly historical?: boolean;
   /**
