@@ -144,7 +144,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
 
   program
     .command('backtest')
-    .summary('replay an analysis against Prometheus history: what verdict, and when')
+    .summary('replay an analysis against metric history: what verdict, and when')
     .description(BACKTEST_DESCRIPTION)
     .requiredOption('-f, --file <path>', 'template or AnalysisRun file or directory (repeatable)', collect)
     .option('-t, --template <name>', 'template to use (repeatable; "cluster:NAME" for a ClusterAnalysisTemplate); default: all in the files', collect)
@@ -174,6 +174,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--store-dir <dir>', 'keep runs as files in DIR (default: in memory, lost when the process exits)')
     .addOption(new Option('--role <role>', 'all, api or worker (see above)').choices(['all', 'api', 'worker']).default('all'))
     .option('--concurrency <n>', 'runs measured at once by this process', '16')
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args and provider credentials (repeatable)', collect)
     .addHelpText('after', SERVE_EXAMPLES)
     .action(async (opts: ServeFlags) => exit(await serveCommand(opts, config, io)));
 
