@@ -145,7 +145,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
 
   program
     .command('backtest')
-    .summary('replay an analysis against Prometheus history: what verdict, and when')
+    .summary('replay an analysis against metric history: what verdict, and when')
     .description(BACKTEST_DESCRIPTION)
     .requiredOption('-f, --file <path>', 'template or AnalysisRun file or directory (repeatable)', collect)
     .option('-t, --template <name>', 'template to use (repeatable; "cluster:NAME" for a ClusterAnalysisTemplate); default: all in the files', collect)

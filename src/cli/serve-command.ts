@@ -19,7 +19,6 @@ export interface ServeFlags {
   storeDir?: string;
   role: string;
   concurrency: string;
-  /** Secret manifests for secretKeyRef args and provider credentials (Argo's secret names). */
   secrets?: string[];
 }
 
@@ -47,10 +46,6 @@ export const SERVE_DESCRIPTION = [
   '  ASSAY_STORE_REDIS_URL  keep runs in this Redis instead of REDIS_URL\'s',
   '  ASSAY_API_TOKEN    require "Authorization: Bearer <token>" on /api/*',
   '  ARGO_ROLLOUTS_PROMETHEUS_ADDRESS, ASSAY_LOG_LEVEL, ASSAY_QUEUE',
-  '  DD_API_KEY, DD_APP_KEY, DD_ADDRESS  Datadog credentials, as Argo reads them',
-  '',
-  'Provider Secrets (datadog, newrelic, wavefront-api-tokens, ...) come from',
-  '--secrets FILE: Kubernetes Secret manifests, by Argo\'s names and keys.',
   '',
   'Signals: SIGTERM/SIGINT stop gracefully (exit 0); SIGHUP reloads --templates.',
   'Exit status: 0 stopped cleanly, 1 failed while running, 4 invalid settings.',
@@ -102,7 +97,6 @@ function parseConcurrency(text: string): number {
 
 export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: Output, logger?: Logger): Promise<number> {
   const log = logger ?? createLogger({ level: config.logLevel });
-  let server: RunningServer;
   let secrets: FileSecretSource | undefined;
   try {
     if (flags.secrets?.length) secrets = await FileSecretSource.load(flags.secrets);
@@ -110,6 +104,7 @@ export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: O
     io.err(`assay serve: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;
   }
+  let server: RunningServer;
   try {
     server = await startServer({
       ...(secrets ? { secrets } : {}),

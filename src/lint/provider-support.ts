@@ -15,7 +15,19 @@ import { pluginProviders } from '../runtime/plugin-providers.js';
  * `job`, which the controller registers). test/unit/lint/provider-support.test.ts keeps this
  * list equal to what is registered.
  */
-export const RUNNABLE_PROVIDERS: readonly string[] = ['prometheus', 'web', 'job', 'datadog', 'newRelic', 'wavefront', 'kayenta'];
+export const RUNNABLE_PROVIDERS: readonly string[] = [
+  'prometheus',
+  'web',
+  'job',
+  'datadog',
+  'newRelic',
+  'wavefront',
+  'kayenta',
+  'cloudWatch',
+  'graphite',
+  'influxdb',
+  'skywalking',
+];
 
 /** A warning about one provider of a metric; `path` is relative to the metric. */
 export interface ProviderSupportWarning {

@@ -49,12 +49,12 @@ export interface ServerOptions {
   /** Ticks executed at once by this process. Default 16. */
   concurrency?: number;
   logger?: Logger;
-  /** Secrets for secretKeyRef args and provider credentials (`--secrets FILE`); none by default. */
-  secrets?: SecretSource;
   /** Extra metric providers (tests, plugins); a provider replaces a built-in one with the same key. */
   providers?: MetricProvider<unknown>[];
   /** Scheduler override (tests); default BullMQ when config.redisUrl is set, else in-memory. */
   scheduler?: Scheduler;
+  /** Secrets for secretKeyRef args and provider credentials (`--secrets` files); default none. */
+  secrets?: SecretSource;
   /** Interval of the SSE heartbeat comment. Default 15 s. */
   heartbeatMs?: number;
   /** With Redis: how often unfinished runs are re-requested, healing a flushed queue. Default 5 min. */
@@ -109,8 +109,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     config: opts.config,
     store,
     providers: engineMetrics.timed([...builtinProviders(), ...(opts.providers ?? [])]),
-    ...(opts.secrets ? { secrets: opts.secrets } : {}),
     ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
     onProviderError: (provider, code) => engineMetrics.providerError(provider, code),
     onSchedulerError: (err, key) => {
       if (key !== undefined) {

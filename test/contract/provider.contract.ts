@@ -47,6 +47,11 @@ export interface ProviderContractSpec<C> {
    * the suite should never find in an observation include `target.secret`.
    */
   credentials?(target: ContractTarget): { env?: ProviderEnv; secrets?: ProviderSecrets };
+  /**
+   * Secrets the provider reads (providers whose address or credentials live in a Secret, as
+   * influxdb's `profile`); by default every Secret is missing.
+   */
+  secrets?(target: ContractTarget): ProviderSecrets;
   /** A valid provider block aimed at the target. */
   config(target: ContractTarget): unknown;
   /** Provider blocks that parseConfig must refuse; they may embed the secret. */
@@ -106,7 +111,7 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
         const env = { ...(spec.env ?? {}), ...(creds.env ?? {}) };
         const parsed = instance.parseConfig(spec.config(target), env);
         if (!parsed.ok) throw new Error(`contract config refused: ${parsed.message}`);
-        const obs = await instance.measure(parsed.config, context(signal, env, creds.secrets));
+        const obs = await instance.measure(parsed.config, context(signal, env, creds.secrets ?? spec.secrets?.(target)));
         expect(['value', 'judged', 'inProgress', 'error']).toContain(obs.kind);
         expect(JSON.stringify(obs)).not.toContain(secret);
         return obs;
