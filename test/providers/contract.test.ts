@@ -108,6 +108,9 @@ describeProviderContract('wavefront', {
   config: ({ baseUrl }) => ({ address: baseUrl, query: 'ts(errors)' }),
   invalidConfigs: () => [{ address: 42 }, { query: ['ts(x)'] }],
   healthy: (_req, res) => sendJson(res, 200, { timeseries: [{ label: 'errors', data: [[Math.floor(Date.now() / 1000), 1]] }] }),
+  malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
+  malformedKind: 'error',
+});
 
 // Providers with a fixed client timeout (Argo's 10 s / 30 s, no field in the block) get the
 // contract's timeout through their factory: one instance per target (targetInInstance).
@@ -140,6 +143,9 @@ describeProviderContract('kayenta', {
   invalidConfigs: () => [{ address: 42 }, { threshold: { pass: 'ninety' } }, 'not an object'],
   healthy: (req, res) =>
     req.path === '/canaryConfig' ? sendJson(res, 200, [{ id: 'cfg-1', name: 'cfg', applications: ['app'] }]) : sendJson(res, 200, { canaryExecutionId: 'exec-1' }),
+  malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
+  malformedKind: 'error',
+});
 
 describeProviderContract('cloudWatch', {
   create: (t) =>
