@@ -12,6 +12,7 @@ import { createLogger } from '../runtime/logger.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from '../runtime/metrics.js';
 import { analysisRunGauges, analysisTemplateGauges } from '../server/analysis-metrics.js';
 import { EngineMetrics } from '../server/engine-metrics.js';
+import { measuredValueGauges } from '../server/measured-metrics.js';
 import { EXIT_USAGE } from './run-command.js';
 import type { Output } from './test-command.js';
 
@@ -84,6 +85,7 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
   }
   engineMetrics.attach(controller.engine);
   registry.collect('analysis runs', async () => analysisRunGauges(await controller.store.list()));
+  registry.collect('measured values', async () => measuredValueGauges(await controller.store.list()));
   registry.collect('analysis templates', () => analysisTemplateGauges(controller.templates.list()));
   const metricsServer = createServer(async (req, res) => {
     if (req.url === '/metrics') {

@@ -5,7 +5,10 @@
  * Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive, 4 usage or invalid input.
  */
 import { loadPaths } from '../api/load.js';
-import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } from '../api/types.js';
+import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument, Measurement } from '../api/types.js';
+import { verdictReasons } from '../engine/explain.js';
+import { measurementWhy } from '../engine/trace.js';
+import { TraceLog } from '../runtime/trace-log.js';
 import { isCompleted } from '../api/phase.js';
 import { assemble } from '../runtime/assemble.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
@@ -91,10 +94,16 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
   }
   const store = new MemoryRunStore();
   const { engine, close } = assemble({ config: effective, store, ...(secrets ? { secrets } : {}) });
-  const progress: ProgressSink = json ? new LineProgress(io.err) : stdout.isTTY ? new TableProgress(stdout) : new LineProgress(io.out);
+  const traces = new TraceLog();
+  const explain = (metric: string, m: Measurement): string | undefined => {
+    const t = traces.of(runKey(run), metric).find((x) => x.startedAt === m.startedAt && x.finishedAt === m.finishedAt);
+    return t ? measurementWhy(t) : undefined;
+  };
+  const progress: ProgressSink = json ? new LineProgress(io.err, explain) : stdout.isTTY ? new TableProgress(stdout) : new LineProgress(io.out, explain);
 
   const done = new Promise<AnalysisRun>((resolve) => {
     engine.listen({
+      onTraces: (key, r, ts) => traces.record(key, r, ts),
       onStatus: (_key, r) => {
         progress.update(r);
         if (isCompleted(r.status?.phase)) resolve(r);
@@ -124,6 +133,13 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
   const phase = final.status?.phase ?? 'Error';
   const message = final.status?.message ? ` — ${final.status.message}` : '';
   if (json) io.out(JSON.stringify(final, null, 2));
-  else io.out(`Verdict: ${phase}${message}`);
+  else {
+    // On a terminal the table showed only the last values: list what did not succeed, with why.
+    if (stdout.isTTY) {
+      for (const t of Object.values(traces.get(key).metrics).flat()) if (t.phase !== 'Successful') io.out(`  ${t.finishedAt ?? ''}  why: ${measurementWhy(t)}`);
+    }
+    io.out(`Verdict: ${phase}${message}`);
+    for (const why of verdictReasons(final, (metric) => traces.of(key, metric))) io.out(`  why: ${why}`);
+  }
   return EXIT_BY_PHASE[phase] ?? 2;
 }

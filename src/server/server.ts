@@ -27,6 +27,9 @@ import { EventHub } from './event-hub.js';
 import { Health } from './health.js';
 import { createRouter, type ServeRole } from './router.js';
 import { SseStreams } from './sse.js';
+import { traceRoute } from './trace-api.js';
+import { measuredValueGauges } from './measured-metrics.js';
+import { TraceLog } from '../runtime/trace-log.js';
 import { TemplateCatalog, type ReloadResult } from './template-catalog.js';
 
 export type { ServeRole } from './router.js';
@@ -118,9 +121,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const servesApi = role !== 'worker';
   const hub = servesApi ? new EventHub(store, { deriveEvents: !executes }) : undefined;
   const catalog = new TemplateCatalog(servesApi ? opts.templatesDir : undefined);
+  const traces = new TraceLog();
   const unlisten = [
     engineMetrics.attach(engine),
     engine.listen({
+      onTraces: (key, run, ts) => traces.record(key, run, ts),
+      onDeleted: (key) => traces.forget(key),
       onStatus: (key, run, previous) => {
         const phase = run.status?.phase ?? '';
         if (phase !== (previous?.phase ?? '')) {
@@ -139,13 +145,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const sse = hub ? new SseStreams(hub, store, opts.heartbeatMs ?? 15_000) : undefined;
   const api =
     servesApi && sse
-      ? new Api({ engine, store, scheduler: assembly.scheduler, catalog, sse, log, onDeleted: (key) => engineMetrics.forget(key) })
+      ? new Api({
+          engine,
+          store,
+          scheduler: assembly.scheduler,
+          catalog,
+          sse,
+          log,
+          onDeleted: (key) => {
+            engineMetrics.forget(key);
+            traces.forget(key);
+          },
+        })
       : undefined;
   if (servesApi) {
     registry.collect('analysis runs', async () => analysisRunGauges(await store.list()));
+    registry.collect('measured values', async () => measuredValueGauges(await store.list()));
     registry.collect('analysis templates', () => analysisTemplateGauges(catalog.templates()));
   }
-  const server = createServer(createRouter({ role, api, health, metrics: registry, log, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }));
+  const extraRoutes = servesApi ? [traceRoute(store, traces)] : [];
+  const server = createServer(
+    createRouter({ role, api, health, metrics: registry, log, extraRoutes, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }),
+  );
 
   let resyncTimer: NodeJS.Timeout | undefined;
   const release = async (): Promise<void> => {
