@@ -9,6 +9,9 @@ import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument, Meas
 import { verdictReasons } from '../engine/explain.js';
 import { measurementWhy } from '../engine/trace.js';
 import { TraceLog } from '../runtime/trace-log.js';
+import { createLogger } from '../runtime/logger.js';
+import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
+import { Notifier } from '../notify/notifier.js';
 import { isCompleted } from '../api/phase.js';
 import { assemble } from '../runtime/assemble.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
@@ -32,7 +35,11 @@ export interface RunOptions {
   name?: string;
   timeout?: string;
   secrets?: string[];
+  notifications?: string;
 }
+
+/** How long `assay run` waits, after the verdict, for notifications still being delivered. */
+const NOTIFY_DRAIN_MS = 30_000;
 
 export class UsageError extends Error {}
 
@@ -92,6 +99,15 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     io.err(`assay run: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;
   }
+  let notifyConfig: NotifyConfig | undefined;
+  try {
+    if (opts.notifications) {
+      notifyConfig = await loadNotifyConfig(opts.notifications, { vars: config.notifyVars ?? {}, ...(secrets ? { secrets, secretNamespace: run.metadata.namespace ?? 'default' } : {}) });
+    }
+  } catch (err) {
+    io.err(`assay run: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
   const store = new MemoryRunStore();
   const { engine, close } = assemble({ config: effective, store, ...(secrets ? { secrets } : {}) });
   const traces = new TraceLog();
@@ -101,10 +117,15 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
   };
   const progress: ProgressSink = json ? new LineProgress(io.err, explain) : stdout.isTTY ? new TableProgress(stdout) : new LineProgress(io.out, explain);
 
+  // Delivery failures are logged (JSON lines) on stderr; the verdict's exit status is unaffected.
+  const notifier = notifyConfig
+    ? await Notifier.start({ config: notifyConfig, log: createLogger({ level: 'warn', destination: process.stderr }), tracesOf: (k, m) => traces.of(k, m) })
+    : undefined;
   const done = new Promise<AnalysisRun>((resolve) => {
     engine.listen({
       onTraces: (key, r, ts) => traces.record(key, r, ts),
-      onStatus: (_key, r) => {
+      onStatus: (k, r, previous) => {
+        notifier?.onStatus(k, r, previous);
         progress.update(r);
         if (isCompleted(r.status?.phase)) resolve(r);
       },
@@ -130,6 +151,11 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
   process.off('SIGTERM', onSigint);
   await close();
   progress.finish(final);
+  if (notifier) {
+    const left = await notifier.dispatcher.drain(NOTIFY_DRAIN_MS);
+    if (left > 0) io.err(`assay run: ${left} notification(s) not delivered within ${NOTIFY_DRAIN_MS / 1000}s; giving up on them`);
+    await notifier.close();
+  }
   const phase = final.status?.phase ?? 'Error';
   const message = final.status?.message ? ` — ${final.status.message}` : '';
   if (json) io.out(JSON.stringify(final, null, 2));

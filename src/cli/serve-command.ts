@@ -7,6 +7,7 @@
  */
 import type { AssayConfig } from '../runtime/config.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
+import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
 import { startServer, ServeError, type RunningServer, type ServeRole } from '../server/server.js';
 import { EXIT_USAGE } from './run-command.js';
 import type { Output } from './test-command.js';
@@ -18,6 +19,7 @@ export interface ServeFlags {
   storeDir?: string;
   role: string;
   concurrency: string;
+  notifications?: string;
 }
 
 // Lines stay under 80 columns: commander re-wraps longer ones at the terminal width.
@@ -93,8 +95,16 @@ function parseConcurrency(text: string): number {
 export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: Output, logger?: Logger): Promise<number> {
   const log = logger ?? createLogger({ level: config.logLevel });
   let server: RunningServer;
+  let notifications: NotifyConfig | undefined;
+  try {
+    if (flags.notifications !== undefined) notifications = await loadNotifyConfig(flags.notifications, { vars: config.notifyVars ?? {} });
+  } catch (err) {
+    io.err(`assay serve: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_USAGE;
+  }
   try {
     server = await startServer({
+      ...(notifications ? { notifications } : {}),
       config,
       port: parsePort(flags.port),
       host: flags.host,

@@ -29,6 +29,8 @@ import { createRouter, type ServeRole } from './router.js';
 import { SseStreams } from './sse.js';
 import { traceRoute } from './trace-api.js';
 import { measuredValueGauges } from './measured-metrics.js';
+import type { NotifyConfig } from '../notify/config.js';
+import { Notifier } from '../notify/notifier.js';
 import { TraceLog } from '../runtime/trace-log.js';
 import { TemplateCatalog, type ReloadResult } from './template-catalog.js';
 
@@ -58,6 +60,8 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** With Redis: how often unfinished runs are re-requested, healing a flushed queue. Default 5 min. */
   resyncIntervalMs?: number;
+  /** Parsed `--notifications FILE`: verdicts (and metric phase changes) sent to webhooks. */
+  notifications?: NotifyConfig;
 }
 
 export interface RunningServer {
@@ -136,6 +140,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       onEvents: (key, _run, events) => hub?.publishEvents(key, events),
     }),
   ];
+  // Notifications are planned where ticks run (the status writes happen there); with Redis the
+  // outbox is shared, so any process may deliver.
+  const notifier =
+    opts.notifications && executes
+      ? await Notifier.start({
+          config: opts.notifications,
+          ...(opts.config.redisUrl ? { redisUrl: opts.config.redisUrl, redisPrefix: `assay:notify:${opts.config.queueName}` } : {}),
+          log: log.child({ component: 'notifications' }),
+          registry,
+          tracesOf: (key, metric) => traces.of(key, metric),
+        })
+      : undefined;
+  if (notifier) unlisten.push(engine.listen({ onStatus: (key, run, previous) => notifier.onStatus(key, run, previous) }));
   let schedulerStarted = false;
   const health = new Health({
     store,
@@ -172,6 +189,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const release = async (): Promise<void> => {
     if (resyncTimer) clearInterval(resyncTimer);
     await assembly.close();
+    await notifier?.close();
     for (const u of unlisten) u();
     hub?.close();
     await health.close();

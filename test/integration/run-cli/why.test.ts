@@ -14,8 +14,9 @@ let file: string;
 const values = [0.99, 0.82, 0.5];
 
 beforeAll(async () => {
+  // Each run starts its own sequence: the run's name is not in the request, so count per 3.
   let i = 0;
-  backend = await startHttpServer((_req, res) => sendJson(res, 200, { data: { rate: [values[Math.min(i++, values.length - 1)]] } }));
+  backend = await startHttpServer((_req, res) => sendJson(res, 200, { data: { rate: [values[i++ % values.length]] } }));
   ws = await workspace();
   await ensureBuilt();
   file = await ws.file(
@@ -53,4 +54,22 @@ it('prints the measured value and the condition that judged it, and the limit in
   expect(lines).toContain('  why: success-rate = [0.5]: successCondition result[0] >= 0.95 is false; failed (2) > failureLimit (1)');
   // A successful measurement gets no why line.
   expect(lines.filter((l) => l.includes('why:') && l.includes('[0.99]'))).toEqual([]);
+}, 60_000);
+
+it('sends the verdict to the webhook of --notifications before it exits', async () => {
+  const receiver = await startHttpServer((_req, res) => sendJson(res, 200, {}));
+  try {
+    const notify = await ws.file(
+      'notify.yaml',
+      `apiVersion: assay/v1alpha1\nkind: NotificationConfig\ndestinations:\n  - name: ci\n    webhook: {url: ${receiver.url}/hook}\nroutes:\n  - match: {phases: [Failed]}\n    destinations: [ci]\n`,
+    );
+    const out = await runCli(['run', '-f', file, '--name', 'notified', '--notifications', notify]);
+    expect(out.code, out.stderr).toBe(1);
+    expect(receiver.requests).toHaveLength(1);
+    const body = JSON.parse(receiver.requests[0]!.body);
+    expect(body).toMatchObject({ event: 'run.completed', run: { name: 'notified', phase: 'Failed' } });
+    expect(body.reasons).toEqual(['success-rate = [0.5]: successCondition result[0] >= 0.95 is false; failed (2) > failureLimit (1)']);
+  } finally {
+    await receiver.close();
+  }
 }, 60_000);
