@@ -28,6 +28,7 @@ import { Health } from './health.js';
 import { createRouter, type ServeRole } from './router.js';
 import { SseStreams } from './sse.js';
 import { traceRoute } from './trace-api.js';
+import { webUiRoutes } from './web-ui.js';
 import { measuredValueGauges } from './measured-metrics.js';
 import type { NotifyConfig } from '../notify/config.js';
 import { Notifier } from '../notify/notifier.js';
@@ -180,7 +181,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registry.collect('measured values', async () => measuredValueGauges(await store.list()));
     registry.collect('analysis templates', () => analysisTemplateGauges(catalog.templates()));
   }
-  const extraRoutes = servesApi ? [traceRoute(store, traces)] : [];
+  const extraRoutes = servesApi ? [traceRoute(store, traces), ...webUiRoutes()] : [];
   const server = createServer(
     createRouter({ role, api, health, metrics: registry, log, extraRoutes, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }),
   );

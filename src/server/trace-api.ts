@@ -7,6 +7,8 @@ import type { AnalysisRun } from '../api/types.js';
 import { explainRun, verdictReasons } from '../engine/explain.js';
 import { measurementWhy, type MeasurementTrace, type MetricDecision } from '../engine/trace.js';
 import type { TraceLog } from '../runtime/trace-log.js';
+import { argsWithoutSecrets, resolveMetrics } from '../engine/args.js';
+import { thresholdsOf, type Threshold } from './thresholds.js';
 import type { RunStore } from '../store/run-store.js';
 import { keyFromPath } from './api.js';
 import { ApiError, sendJson } from './http.js';
@@ -22,13 +24,19 @@ export interface TraceView {
   reasons: string[];
   /** Per metric, oldest first, each with its one-line why. */
   metrics: Record<string, Array<MeasurementTrace & { why: string }>>;
+  /** Per metric, the conditions that are simple comparisons (threshold lines on plots). */
+  thresholds: Record<string, Threshold[]>;
 }
 
 export function traceView(key: string, run: AnalysisRun, traces: TraceLog): TraceView {
   const metrics: TraceView['metrics'] = {};
   for (const [name, list] of Object.entries(traces.get(key).metrics)) metrics[name] = list.map((t) => ({ ...t, why: measurementWhy(t) }));
+  const resolved = resolveMetrics(run.spec.metrics ?? [], argsWithoutSecrets(run.spec.args ?? []));
+  const thresholds: TraceView['thresholds'] = {};
+  for (const m of resolved.ok ? resolved.value : (run.spec.metrics ?? [])) thresholds[m.name] = thresholdsOf(m);
   return {
     key,
+    thresholds,
     phase: run.status?.phase ?? '',
     message: run.status?.message ?? '',
     decisions: explainRun(run),
