@@ -164,8 +164,9 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     if (stdout.isTTY) {
       for (const t of Object.values(traces.get(key).metrics).flat()) if (t.phase !== 'Successful') io.out(`  ${t.finishedAt ?? ''}  why: ${measurementWhy(t)}`);
     }
+    // The verdict stays the last line (pipelines read it with tail -1); its why comes just before.
+    if (phase !== 'Successful') for (const why of verdictReasons(final, (metric) => traces.of(key, metric))) io.out(`why: ${why}`);
     io.out(`Verdict: ${phase}${message}`);
-    for (const why of verdictReasons(final, (metric) => traces.of(key, metric))) io.out(`  why: ${why}`);
   }
   return EXIT_BY_PHASE[phase] ?? 2;
 }

@@ -102,7 +102,9 @@ describe('assay controller', () => {
     const core = fake.kubeConfig().makeApiClient(CoreV1Api);
     const mine = async () => (await core.listNamespacedEvent({ namespace: NS })).items.filter((e) => e.involvedObject.name === 'why1');
     let events = await mine();
-    for (let i = 0; i < 100 && !events.some((e) => e.reason === 'AnalysisRunExplained'); i++) {
+    // Best effort and concurrent: wait for the last of them, whichever it is.
+    const all = () => ['MeasurementFailed', 'AnalysisRunExplained', 'AnalysisRunFailed'].every((r) => events.some((e) => e.reason === r));
+    for (let i = 0; i < 200 && !all(); i++) {
       await new Promise((r) => setTimeout(r, 50));
       events = await mine();
     }

@@ -39,6 +39,8 @@ destinations:
     webhook: {url: ${hooksUrl}/broken}
   - name: team
     slack: {webhookUrl: ${slackUrl}/services/T000/B000/XXXX}
+  - name: phases
+    webhook: {url: ${hooksUrl}/phases}
 routes:
   - match: {namespaces: [shop]}
     destinations: [audit, team]
@@ -46,6 +48,9 @@ routes:
     destinations: [flaky]
   - match: {namespaces: [gone], phases: [Failed]}
     destinations: [broken]
+  - match: {namespaces: [watched]}
+    on: [metricPhase]
+    destinations: [phases]
 `;
 
 beforeAll(async () => {
@@ -149,5 +154,19 @@ describe('generic JSON webhooks', () => {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain('assay_notifications_undeliverable_total{destination="broken"} 1');
     expect(deliveries('/broken')).toHaveLength(1);
+  });
+
+  it('sends each metric phase change when a route asks for metricPhase (and no verdict it did not ask for)', async () => {
+    await create('watched', 'w1', 'good');
+    await waitForPhase(server.url, 'watched/w1', ['Successful']);
+    const got = await waitUntil(async () => (deliveries('/phases').length >= 2 ? deliveries('/phases') : undefined), 10_000, 'two phase changes');
+    // Delivered concurrently when both are due at once: compare in phase order.
+    const bodies = got.map((r) => JSON.parse(r.body)).sort((a, b) => (a.metric.phase === 'Running' ? -1 : b.metric.phase === 'Running' ? 1 : 0));
+    expect(bodies.map((b) => `${b.event} ${b.metric.name} ${b.metric.previousPhase || '-'} -> ${b.metric.phase}`)).toEqual([
+      'metric.phaseChanged availability - -> Running',
+      'metric.phaseChanged availability Running -> Successful',
+    ]);
+    expect(bodies[1].reasons).toEqual(['availability = 0.97: successCondition result > 0.9 is true; count (3) reached; failed (0) <= failureLimit (0)']);
+    expect(new Set(got.map((r) => r.headers['x-assay-idempotency-key'])).size).toBe(2);
   });
 });
