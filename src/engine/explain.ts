@@ -63,7 +63,11 @@ export function explainRun(run: AnalysisRun): MetricDecision[] {
   const metrics = resolved.ok ? resolved.value : (run.spec.metrics ?? []);
   const results = run.status?.metricResults ?? [];
   const terminated = run.spec.terminate === true || results.some((r) => !r.dryRun && (r.phase === 'Failed' || r.phase === 'Error' || r.phase === 'Inconclusive'));
-  return metrics.map((m) => explainMetric(m, results.find((r) => r.name === m.name), terminated));
+  return metrics.map((m) => {
+    const result = results.find((r) => r.name === m.name);
+    const decision = explainMetric(m, result, terminated);
+    return result?.dryRun ? { ...decision, dryRun: true } : decision;
+  });
 }
 
 /** The metric whose decision Argo's run message names (the worst non-dry-run metric), if any. */
@@ -87,9 +91,9 @@ export function decisiveTrace(decision: MetricDecision, traces: readonly Measure
  */
 export function verdictReasons(run: AnalysisRun, tracesOf: (metric: string) => readonly MeasurementTrace[]): string[] {
   const decisions = explainRun(run);
-  const bad = decisions.filter((d) => d.phase === 'Failed' || d.phase === 'Error' || d.phase === 'Inconclusive');
+  const bad = decisions.filter((d) => !d.dryRun && (d.phase === 'Failed' || d.phase === 'Error' || d.phase === 'Inconclusive'));
   const shown = bad.length > 0 ? bad : decisions;
-  return shown.map((d) => decisionWhy(d, decisiveTrace(d, tracesOf(d.metric))));
+  return shown.map((d) => decisionWhy(d, decisiveTrace(d, tracesOf(d.metric))) + (d.dryRun ? ' (dry-run: does not decide the verdict)' : ''));
 }
 
 /**

@@ -58,6 +58,8 @@ export interface MetricDecision {
   count?: number;
   limitName?: string;
   limit?: number;
+  /** A dry-run metric: its phase never decides the run's verdict. */
+  dryRun?: true;
 }
 
 /** Longest raw value kept in a trace; longer ones are cut (a trace must stay small). */

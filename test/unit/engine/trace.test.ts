@@ -99,3 +99,26 @@ describe('decision of a metric', () => {
     );
   });
 });
+
+describe('a dry-run metric', () => {
+  it('never shows as the reason of a verdict it did not decide', () => {
+    const dry: Metric = { ...metric, name: 'latency' };
+    const run: AnalysisRun = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisRun',
+      metadata: { name: 'r', namespace: 'ns' },
+      spec: { metrics: [{ ...metric, count: 1 }, { ...dry, count: 1 }], dryRun: [{ metricName: 'latency' }] },
+      status: {
+        phase: 'Successful',
+        metricResults: [
+          { name: 'success-rate', phase: 'Successful', count: 1, successful: 1 },
+          { name: 'latency', phase: 'Failed', count: 1, failed: 2, dryRun: true },
+        ],
+      },
+    };
+    expect(verdictReasons(run, () => [])).toEqual([
+      'success-rate: count (1) reached; failed (0) <= failureLimit (1)',
+      'latency: failed (2) > failureLimit (1) (dry-run: does not decide the verdict)',
+    ]);
+  });
+});
