@@ -5,21 +5,14 @@
  * Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive, 4 usage or invalid input.
  */
 import { loadPaths } from '../api/load.js';
-import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument, Measurement } from '../api/types.js';
+import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } from '../api/types.js';
 import { verdictReasons } from '../engine/explain.js';
-import { measurementWhy } from '../engine/trace.js';
-import { TraceLog } from '../runtime/trace-log.js';
-import { createLogger } from '../runtime/logger.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
-import { Notifier } from '../notify/notifier.js';
-import { isCompleted } from '../api/phase.js';
-import { assemble } from '../runtime/assemble.js';
+import { TraceLog } from '../runtime/trace-log.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
-import { MemoryRunStore } from '../store/memory-store.js';
-import { runKey } from '../store/run-store.js';
-import { LineProgress, TableProgress, type ProgressSink } from './progress.js';
+import { runAnalysisLive, verdictText } from './live-analysis.js';
 import type { Output } from './test-command.js';
 
 export const EXIT_BY_PHASE: Record<string, number> = { Successful: 0, Failed: 1, Error: 2, Inconclusive: 3 };
@@ -37,9 +30,6 @@ export interface RunOptions {
   secrets?: string[];
   notifications?: string;
 }
-
-/** How long `assay run` waits, after the verdict, for notifications still being delivered. */
-const NOTIFY_DRAIN_MS = 30_000;
 
 export class UsageError extends Error {}
 
@@ -78,7 +68,7 @@ export async function runFromFiles(opts: RunOptions): Promise<AnalysisRun> {
   return built.value;
 }
 
-export async function runCommand(opts: RunOptions, config: AssayConfig, io: Output, stdout: NodeJS.WriteStream): Promise<number> {
+export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: Output, stdout: NodeJS.WriteStream): Promise<number> {
   let run: AnalysisRun;
   try {
     run = await runFromFiles(opts);
@@ -90,8 +80,7 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     throw err;
   }
   const json = opts.output === 'json';
-  const effective: AssayConfig = { ...config, ...(opts.prometheus ? { prometheusAddress: opts.prometheus } : {}) };
-  delete effective.redisUrl; // `assay run` is always in-process
+  const config: AssayConfig = { ...baseConfig, ...(opts.prometheus ? { prometheusAddress: opts.prometheus } : {}) };
   let secrets: FileSecretSource | undefined;
   try {
     if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets);
@@ -108,65 +97,41 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     io.err(`assay run: ${(err as Error).message}`);
     return EXIT_USAGE;
   }
-  const store = new MemoryRunStore();
-  const { engine, close } = assemble({ config: effective, store, ...(secrets ? { secrets } : {}) });
   const traces = new TraceLog();
-  const explain = (metric: string, m: Measurement): string | undefined => {
-    const t = traces.of(runKey(run), metric).find((x) => x.startedAt === m.startedAt && x.finishedAt === m.finishedAt);
-    return t ? measurementWhy(t) : undefined;
-  };
-  const progress: ProgressSink = json ? new LineProgress(io.err, explain) : stdout.isTTY ? new TableProgress(stdout) : new LineProgress(io.out, explain);
-
-  // Delivery failures are logged (JSON lines) on stderr; the verdict's exit status is unaffected.
-  const notifier = notifyConfig
-    ? await Notifier.start({ config: notifyConfig, log: createLogger({ level: 'warn', destination: process.stderr }), tracesOf: (k, m) => traces.of(k, m) })
-    : undefined;
-  const done = new Promise<AnalysisRun>((resolve) => {
-    engine.listen({
-      onTraces: (key, r, ts) => traces.record(key, r, ts),
-      onStatus: (k, r, previous) => {
-        notifier?.onStatus(k, r, previous);
-        progress.update(r);
-        if (isCompleted(r.status?.phase)) resolve(r);
-      },
-    });
-  });
-  const created = await engine.submit(run);
-  const key = runKey(created);
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) {
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) {
       io.err('assay run: interrupted again, exiting without a verdict');
       process.exit(130);
     }
     io.err('assay run: terminating the run (Ctrl-C again to exit at once)');
-    void engine.terminate(key);
+    stop.abort();
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  await engine.start();
-  const final = await done;
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigint);
-  await close();
-  progress.finish(final);
-  if (notifier) {
-    const left = await notifier.dispatcher.drain(NOTIFY_DRAIN_MS);
-    if (left > 0) io.err(`assay run: ${left} notification(s) not delivered within ${NOTIFY_DRAIN_MS / 1000}s; giving up on them`);
-    await notifier.close();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let final: AnalysisRun;
+  try {
+    final = await runAnalysisLive(run, {
+      config,
+      io,
+      stdout,
+      json,
+      stop: stop.signal,
+      traces,
+      ...(secrets ? { secrets } : {}),
+      ...(notifyConfig ? { notifications: notifyConfig } : {}),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   const phase = final.status?.phase ?? 'Error';
-  const message = final.status?.message ? ` — ${final.status.message}` : '';
   if (json) io.out(JSON.stringify(final, null, 2));
   else {
-    // On a terminal the table showed only the last values: list what did not succeed, with why.
-    if (stdout.isTTY) {
-      for (const t of Object.values(traces.get(key).metrics).flat()) if (t.phase !== 'Successful') io.out(`  ${t.finishedAt ?? ''}  why: ${measurementWhy(t)}`);
-    }
     // The verdict stays the last line (pipelines read it with tail -1); its why comes just before.
+    const key = `${final.metadata.namespace ?? 'default'}/${final.metadata.name ?? ''}`;
     if (phase !== 'Successful') for (const why of verdictReasons(final, (metric) => traces.of(key, metric))) io.out(`why: ${why}`);
-    io.out(`Verdict: ${phase}${message}`);
+    io.out(`Verdict: ${verdictText(final)}`);
   }
   return EXIT_BY_PHASE[phase] ?? 2;
 }
