@@ -102,6 +102,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('-n, --namespace <ns>', 'namespace of the run', 'default')
     .option('--name <name>', 'name of the run')
     .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args and provider credentials (repeatable)', collect)
+    .option('--notifications <file>', 'send the verdict to Slack / signed JSON webhooks (docs/notifications.md)')
     .addOption(new Option('-o, --output <format>', 'text or json (json: the final AnalysisRun on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -176,6 +177,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .addOption(new Option('--role <role>', 'all, api or worker (see above)').choices(['all', 'api', 'worker']).default('all'))
     .option('--concurrency <n>', 'runs measured at once by this process', '16')
     .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args and provider credentials (repeatable)', collect)
+    .option('--notifications <file>', 'send verdicts to Slack / signed JSON webhooks (docs/notifications.md)')
     .addHelpText('after', SERVE_EXAMPLES)
     .action(async (opts: ServeFlags) => exit(await serveCommand(opts, config, io)));
 
@@ -208,6 +210,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--role <role>', 'all, or worker (ticks only; needs REDIS_URL)', 'all')
     .option('--kube-qps <n>', 'status writes per second (0: no limit)', '0')
+    .option('--notifications <file>', 'send verdicts to Slack / signed JSON webhooks (docs/notifications.md)')
     .option('--kube-burst <n>', 'status writes at once (default: qps)')
     .addHelpText('after', '\nExample:\n  assay controller --kubeconfig ~/.kube/config --namespaces shop,payments --leader-elect')
     .action(async (flags: ControllerFlags) => exit(await controllerCommand(flags, config, io)));

@@ -8,6 +8,7 @@
 import type { AssayConfig } from '../runtime/config.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
+import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
 import { startServer, ServeError, type RunningServer, type ServeRole } from '../server/server.js';
 import { EXIT_USAGE } from './run-command.js';
 import type { Output } from './test-command.js';
@@ -20,6 +21,7 @@ export interface ServeFlags {
   role: string;
   concurrency: string;
   secrets?: string[];
+  notifications?: string;
 }
 
 // Lines stay under 80 columns: commander re-wraps longer ones at the terminal width.
@@ -105,9 +107,17 @@ export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: O
     return EXIT_USAGE;
   }
   let server: RunningServer;
+  let notifications: NotifyConfig | undefined;
+  try {
+    if (flags.notifications !== undefined) notifications = await loadNotifyConfig(flags.notifications, { vars: config.notifyVars ?? {} });
+  } catch (err) {
+    io.err(`assay serve: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_USAGE;
+  }
   try {
     server = await startServer({
       ...(secrets ? { secrets } : {}),
+      ...(notifications ? { notifications } : {}),
       config,
       port: parsePort(flags.port),
       host: flags.host,
