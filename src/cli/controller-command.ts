@@ -12,7 +12,7 @@ import { createLogger } from '../runtime/logger.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from '../runtime/metrics.js';
 import { analysisRunGauges, analysisTemplateGauges } from '../server/analysis-metrics.js';
 import { EngineMetrics } from '../server/engine-metrics.js';
-import { EXIT_USAGE } from './run-command.js';
+import { EXIT_USAGE } from './exit-codes.js';
 import type { Output } from './test-command.js';
 
 export interface ControllerFlags {
