@@ -7,6 +7,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isCompleted } from '../api/phase.js';
+import { errorText } from '../kube/api-errors.js';
 import { KubeEventRecorder } from '../kube/kube-events.js';
 import { KubeRunStore } from '../kube/kube-run-store.js';
 import { KubeSecretSource } from '../kube/kube-secrets.js';
@@ -46,6 +47,12 @@ export interface ControllerOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
+/**
+ * The API server did not answer the first list of AnalysisRuns or templates: no cache to reconcile
+ * from. The message names the URL and the cause (`fetch failed: connect ECONNREFUSED ...`).
+ */
+export class ControllerStartError extends Error {}
+
 export class Controller {
   private resyncTimer: NodeJS.Timeout | undefined;
   private elector: LeaderElector | undefined;
@@ -69,19 +76,45 @@ export class Controller {
     return this.ticking;
   }
 
+  /** Informers whose cache is not synced now (an API error since their last list), for /readyz. */
+  unsynced(): string[] {
+    return [...this.store.unsynced(), ...this.templates.unsynced()].map((u) => `${u.path}: ${errorText(u.error)}`);
+  }
+
+  /**
+   * Start the informers and wait for their first list; if any list fails (no API server at the
+   * kubeconfig's URL, refused credentials, plain http without skipTLSVerify) everything started is
+   * stopped and a ControllerStartError names the URL and the cause: a controller without a cache
+   * must fail loudly, not loop.
+   */
   static async start(opts: ControllerOptions): Promise<Controller> {
     const log = opts.log ?? (() => undefined);
+    const server = opts.kubeConfig.getCurrentCluster()?.server ?? '';
+    const onError = (err: unknown, where: string) => log('warn', `${where}: ${errorText(err)}`, { server });
+    const failed = (list: { path: string; error: unknown }[]) =>
+      new ControllerStartError(list.map((u) => `cannot list ${server}${u.path}: ${errorText(u.error)}`).join('\n'));
     const store = await KubeRunStore.start({
       kubeConfig: opts.kubeConfig,
       ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
       ...(opts.kubeQps ? { statusWriteBudget: { qps: opts.kubeQps, ...(opts.kubeBurst ? { burst: opts.kubeBurst } : {}) } } : {}),
-      onError: (err, where) => log('warn', `${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
+      onError,
     });
+    if (store.unsynced().length > 0) {
+      const err = failed(store.unsynced());
+      await store.close();
+      throw err;
+    }
     const templates = await KubeTemplateCatalog.start({
       kubeConfig: opts.kubeConfig,
       ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
-      onError: (err, where) => log('warn', `${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
+      onError,
     });
+    if (templates.unsynced().length > 0) {
+      const err = failed(templates.unsynced());
+      await templates.stop();
+      await store.close();
+      throw err;
+    }
     const assembly = assemble({
       config: opts.config,
       store,
