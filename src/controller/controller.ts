@@ -42,6 +42,8 @@ export interface ControllerOptions {
    */
   kubeQps?: number;
   kubeBurst?: number;
+  /** Observes each status-write token taken (bucket clock): how tests check the budget. */
+  onKubeWriteToken?: (at: number) => void;
   /** Lost leadership: by default the process exits so its replacement starts clean. */
   onLostLeadership?: () => void;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -96,7 +98,9 @@ export class Controller {
     const store = await KubeRunStore.start({
       kubeConfig: opts.kubeConfig,
       ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
-      ...(opts.kubeQps ? { statusWriteBudget: { qps: opts.kubeQps, ...(opts.kubeBurst ? { burst: opts.kubeBurst } : {}) } } : {}),
+      ...(opts.kubeQps
+        ? { statusWriteBudget: { qps: opts.kubeQps, ...(opts.kubeBurst ? { burst: opts.kubeBurst } : {}), ...(opts.onKubeWriteToken ? { onToken: opts.onKubeWriteToken } : {}) } }
+        : {}),
       onError,
     });
     if (store.unsynced().length > 0) {
@@ -121,10 +125,10 @@ export class Controller {
       secrets: new KubeSecretSource(opts.kubeConfig),
       // The job provider needs the controller's own Kubernetes client.
       providers: opts.providers ?? [createJobProvider({ kubeConfig: opts.kubeConfig }) as MetricProvider<unknown>],
-      onSchedulerError: (err, key) => log('warn', `tick failed${key ? ` for ${key}` : ''}: ${err instanceof Error ? err.message : String(err)}`),
+      onSchedulerError: (err, key) => log('warn', `tick failed${key ? ` for ${key}` : ''}: ${errorText(err)}`),
     });
     const controller = new Controller(opts, store, templates, assembly);
-    const events = new KubeEventRecorder(opts.kubeConfig, 'assay-controller', (err) => log('warn', `event not recorded: ${String(err)}`));
+    const events = new KubeEventRecorder(opts.kubeConfig, 'assay-controller', (err) => log('warn', `event not recorded: ${errorText(err)}`, { server }));
     assembly.engine.listen({
       onEvents: (_key, run, evs) => void events.record(run, evs, Date.now()),
       onStatus: (key, run, prev) => {
@@ -156,7 +160,7 @@ export class Controller {
           log('warn', 'lost leadership');
           (opts.onLostLeadership ?? (() => process.exit(1)))();
         },
-        onError: (err) => log('warn', `leader election: ${String(err)}`),
+        onError: (err) => log('warn', `leader election: ${errorText(err)}`, { server }),
       });
       await controller.elector.start();
     } else {

@@ -78,7 +78,7 @@ export class KubeRunStore implements RunStore {
     this.api = opts.kubeConfig.makeApiClient(CustomObjectsApi);
     const budget = opts.statusWriteBudget;
     if (budget !== undefined) {
-      const bucket = new TokenBucket(budget.qps, budget.burst ?? defaultBurst(budget.qps));
+      const bucket = new TokenBucket(budget.qps, budget.burst ?? defaultBurst(budget.qps), Date.now, budget.onToken);
       this.writes = new StatusWriteQueue<AnalysisRunStatus>(bucket, (key, uid, status, acquire) => this.patchStatus(key, uid, status, acquire), {
         onSettled: (key, status, _terminal, result, error) => this.settled(key, status, result, error),
       });
