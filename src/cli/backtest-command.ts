@@ -85,8 +85,8 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
   }
   // --prometheus was applied to every metric's address by runFromFiles (run-guards.ts).
   const measurer = new ProviderMeasurer({
-    // Only the Prometheus provider: nothing else may be asked about the past.
-    providers: builtinProviders().filter((p) => p.key === 'prometheus'),
+    // Only providers that can be asked about the past, and assay's plugin sources over them.
+    providers: builtinProviders().filter((p) => p.key === 'prometheus' || p.key.startsWith('plugin/assay/')),
     env: providerEnvOf(config),
     secrets,
   });

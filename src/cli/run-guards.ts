@@ -55,17 +55,39 @@ function isHttpUrl(text: string): boolean {
  * `--prometheus URL` overrides the address of every prometheus metric, including one the
  * template sets itself (`address: http://prometheus.monitoring.svc:9090` or
  * `address: '{{args.prometheus-address}}'`): on a workstation or CI runner the cluster's address
- * does not resolve, and the flag is how a user points the same template at a port-forward.
- * Without the flag, Argo's rule holds: the metric's address, else ARGO_ROLLOUTS_PROMETHEUS_ADDRESS.
+ * does not resolve, and the flag is how a user points the same template at a port-forward. The
+ * Prometheus sources inside assay's plugins (`plugin: {assay/compare: {baseline: {prometheus:
+ * ...}}}`) are overridden too. Without the flag, Argo's rule holds: the metric's address, else
+ * ARGO_ROLLOUTS_PROMETHEUS_ADDRESS.
  */
 export function overridePrometheus(run: AnalysisRun, url: string | undefined): Checked<AnalysisRun> {
   if (url === undefined) return { ok: true, value: run };
   if (!isHttpUrl(url)) return { ok: false, error: `--prometheus "${url}": not an http(s) URL (e.g. http://localhost:9090)` };
   let applied = 0;
+  /** Every `prometheus: {...}` block in a provider (or plugin source) tree, with the address set. */
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'prometheus' && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+        applied++;
+        out[k] = { ...v, address: url };
+      } else out[k] = rewrite(v);
+    }
+    return out;
+  };
   const metrics = run.spec.metrics.map((m): Metric => {
-    if (!m.provider?.prometheus) return m;
-    applied++;
-    return { ...m, provider: { ...m.provider, prometheus: { ...m.provider.prometheus, address: url } } };
+    const provider = m.provider ?? {};
+    const plugin = provider.plugin as Record<string, unknown> | undefined;
+    const next: Record<string, unknown> = { ...provider };
+    if (provider.prometheus) {
+      applied++;
+      next.prometheus = { ...provider.prometheus, address: url };
+    }
+    // Only assay's own plugins are known to hold provider blocks; other plugins' configs are opaque.
+    if (plugin) next.plugin = Object.fromEntries(Object.entries(plugin).map(([k, v]) => [k, k.startsWith('assay/') ? rewrite(v) : v]));
+    return { ...m, provider: next as Metric['provider'] };
   });
   if (applied === 0) {
     const providers = run.spec.metrics.map((m) => `${m.name} (${Object.keys(m.provider ?? {}).join(', ') || 'no provider'})`);
