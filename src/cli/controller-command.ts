@@ -22,7 +22,7 @@ export interface ControllerFlags {
   namespaces?: string;
   concurrency: string;
   leaderElect?: boolean;
-  leaseNamespace: string;
+  leaseNamespace?: string;
   metricsPort: string;
   healthPort: string;
   role: string;
@@ -90,6 +90,12 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
   if (ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) return usage(io, '--metrics-port and --health-port must be ports (0-65535)');
   if (flags.role !== 'all' && flags.role !== 'worker') return usage(io, `--role must be "all" or "worker", not "${flags.role}"`);
   if (flags.role === 'worker' && !config.redisUrl) return usage(io, '--role worker needs REDIS_URL: workers share ticks through BullMQ');
+  // A flag the controller would ignore is refused with the reason.
+  if (kubeBurst !== undefined && kubeQps === 0) return usage(io, '--kube-burst needs --kube-qps > 0: without a write rate there is no budget to burst');
+  if (flags.leaseNamespace !== undefined && !flags.leaderElect) return usage(io, '--lease-namespace applies only with --leader-elect');
+  if (flags.leaderElect && config.redisUrl) {
+    return usage(io, '--leader-elect is ignored with REDIS_URL (every replica is a BullMQ worker): drop the flag, or unset REDIS_URL for one leader');
+  }
   if (ports[0] !== 0 && ports[0] === ports[1]) return usage(io, `--metrics-port and --health-port must differ (both ${ports[0]})`);
   let kubeConfig: KubeConfig;
   try {
@@ -145,7 +151,7 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
       concurrency,
       ...(kubeQps > 0 ? { kubeQps, ...(kubeBurst !== undefined ? { kubeBurst } : {}) } : {}),
       leaderElect: flags.leaderElect === true,
-      leaseNamespace: flags.leaseNamespace,
+      leaseNamespace: flags.leaseNamespace ?? 'default',
       log: (level, msg, fields) => log[level](fields ?? {}, msg),
     });
   } catch (err) {

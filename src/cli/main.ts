@@ -126,13 +126,13 @@ export function buildProgram(exit: (code: number) => void, config: () => Promise
     .option('--namespaces <list>', 'comma-separated namespaces to watch (default: all)')
     .option('--concurrency <n>', 'runs reconciled at once', '16')
     .option('--leader-elect', 'elect one leader among replicas with a Lease (no Redis)')
-    .option('--lease-namespace <ns>', 'namespace of the Lease', 'default')
+    .option('--lease-namespace <ns>', 'with --leader-elect: namespace of the Lease (default: "default")')
     .option('--metrics-port <port>', 'port for /metrics', '8090')
     .option('--health-port <port>', 'port for /healthz and /readyz', '8081')
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--role <role>', 'all, or worker (ticks only; needs REDIS_URL)', 'all')
     .option('--kube-qps <n>', 'status writes per second (0: no limit)', '0')
-    .option('--kube-burst <n>', 'status writes at once (default: qps)')
+    .option('--kube-burst <n>', 'with --kube-qps: status writes at once (default: qps)')
     .addHelpText('after', help.CONTROLLER_EXAMPLES)
     .action((flags: ControllerFlags) => withConfig(async (c) => (await import('./controller-command.js')).controllerCommand(flags, c, io)));
 

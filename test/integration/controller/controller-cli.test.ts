@@ -72,6 +72,20 @@ describe('assay controller without a usable kubeconfig', () => {
   });
 });
 
+describe('assay controller flags it would ignore', () => {
+  it.each([
+    [['--kube-burst', '10'], {}, '--kube-burst needs --kube-qps > 0'],
+    [['--lease-namespace', 'ops'], {}, '--lease-namespace applies only with --leader-elect'],
+    [['--leader-elect'], { REDIS_URL: 'redis://127.0.0.1:6379' }, '--leader-elect is ignored with REDIS_URL'],
+  ] as const)('%j is refused with the reason (exit 4)', async (flags, env, message) => {
+    const path = kubeconfig('unused.yaml', 'server: "https://127.0.0.1:6443"');
+    const cli = startCli(['controller', '--kubeconfig', path, '--health-port', '0', '--metrics-port', '0', ...flags], env);
+    const r = await cli.exited;
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(message);
+  });
+});
+
 describe('assay controller with a port taken', () => {
   let fake: FakeKube;
   let squatter: NetServer;

@@ -29,11 +29,11 @@ export interface CliProcess {
 }
 
 /**
- * Start `node bin/assay.js ARGS` with an empty environment, so that no
+ * Start `node bin/assay.js ARGS` with an empty environment (or only `env`), so that no
  * ARGO_ROLLOUTS_PROMETHEUS_ADDRESS or REDIS_URL of the developer's shell changes what is tested.
  */
-export function startCli(args: readonly string[]): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
