@@ -23,15 +23,16 @@ Examples:
   assay test my-template.test.yaml --output json | jq .failed`;
 
 export const LINT_DESCRIPTION = [
-  'Checks every AnalysisTemplate, ClusterAnalysisTemplate and AnalysisRun in',
-  'the given files or directories: schema (a misspelt field is an error:',
-  "Argo would drop it silently), Argo's metric rules (limits, count,",
-  'interval, exactly one provider), conditions that do not compile,',
-  '{{args.x}} placeholders without a declared arg, duplicate metric names,',
-  'and dryRun / measurementRetention rules that match no metric.',
+  'Checks every AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun, Rollout',
+  'and Experiment in the given files or directories for what Argo Rollouts or',
+  'the Kubernetes API server would refuse: schema, kinds and names, Argo\'s',
+  'metric rules, conditions that do not compile, {{args.x}} placeholders,',
+  'Job specs, template references and args of Rollouts and Experiments, and',
+  'metrics that run indefinitely in pre/post-promotion or step analysis.',
+  'A misspelt field is an error; other fields the CRD prunes are warnings.',
   '',
-  'Exit status: 0 clean (warnings allowed), 1 problems found, 2 a file cannot',
-  'be read, 4 usage.',
+  'Exit status: 0 no errors (warnings alone pass), 1 errors found, 2 a file',
+  'cannot be read, 4 usage.',
 ].join('\n');
 
 export const LINT_EXAMPLES = `

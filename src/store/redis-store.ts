@@ -13,8 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import { formatTime } from '../engine/time.js';
-import { RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
+import { stampNewRun, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
 
 /** KEYS: run hash, index set. ARGV: manifest, status ('' = none), uid, key, channel, message. */
 const CREATE = `
@@ -106,13 +105,10 @@ export class RedisRunStore implements RunStore {
   }
 
   async create(run: AnalysisRun): Promise<AnalysisRun> {
-    const stored = structuredClone(run);
-    stored.metadata.namespace ??= 'default';
-    stored.metadata.uid ??= randomUUID();
-    stored.metadata.creationTimestamp ??= formatTime(this.now());
+    const stored = stampNewRun(run, this.now());
     const key = runKey(stored);
     const { status, ...manifest } = stored;
-    const created = await this.redis.eval(CREATE, 2, this.hash(key), this.index, JSON.stringify(manifest), status ? JSON.stringify(status) : '', stored.metadata.uid, key, this.channel, this.message('upsert', key));
+    const created = await this.redis.eval(CREATE, 2, this.hash(key), this.index, JSON.stringify(manifest), status ? JSON.stringify(status) : '', stored.metadata.uid!, key, this.channel, this.message('upsert', key));
     if (created === 0) throw new RunExistsError(key);
     this.remember(key, '1');
     this.emit({ type: 'upsert', key, run: stored });
