@@ -4,6 +4,17 @@
  * command's module only when that command runs.
  */
 
+export const ROOT_EXAMPLES = `
+Examples:
+  assay lint analysis/                      # catch broken templates in CI
+  assay test analysis/                      # their AnalysisTests, on a virtual clock
+  assay run -f analysis/success-rate.yaml -a service-name=checkout \\
+    --prometheus http://localhost:9090 && ./switch-traffic.sh
+
+Exit status: each command's --help lists its own. Only success exits 0: for
+\`assay run\`, only a Successful analysis (1 Failed, 2 Error, 3 Inconclusive,
+4 usage or invalid input, 5 stopped by a signal or --timeout).`;
+
 export const TEST_DESCRIPTION = [
   'Runs AnalysisTest documents (apiVersion assay/v1alpha1). Each names the',
   'templates, how the run is created, what the providers answer at each',

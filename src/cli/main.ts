@@ -43,6 +43,7 @@ export function buildProgram(exit: (code: number) => void, config: () => Promise
     )
     .version(VERSION, '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', help.ROOT_EXAMPLES)
     .exitOverride((err) => {
       // commander's own usage errors (unknown option, missing argument) are "invalid input".
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') exit(0);
