@@ -15,6 +15,8 @@ import type { BacktestOptions } from './backtest-command.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import * as help from './help-text.js';
+import type { PromoteFlags } from './promote-command.js';
+import { PROMOTE_DESCRIPTION, PROMOTE_EXAMPLES, ROLLBACK_DESCRIPTION, ROLLBACK_EXAMPLES } from './promote-interface.js';
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
@@ -83,6 +85,37 @@ export function buildProgram(exit: (code: number) => void, config: () => Promise
     .addOption(new Option('-o, --output <format>', 'text or json (json: the final AnalysisRun on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
     .addHelpText('after', help.RUN_EXAMPLES)
     .action((opts: RunOptions) => withConfig(async (c) => (await import('./run-command.js')).runCommand(opts, c, io, process.stdout)));
+
+  program
+    .command('promote')
+    .summary('Blue/Green switch of a Service or Istio VirtualService, gated by analyses, undone if they fail')
+    .description(PROMOTE_DESCRIPTION)
+    .option('--service <name>', 'the Service whose spec.selector moves')
+    .option('--selector <labels>', 'with --service: the new selector, exactly (KEY=VALUE[,KEY=VALUE...])')
+    .option('--virtual-service <name>', 'the Istio VirtualService whose default http route moves')
+    .option('--host <host>', 'with --virtual-service: the new destination host')
+    .option('--port <n>', 'with --virtual-service: the new destination port (default: unchanged)')
+    .option('-n, --namespace <ns>', 'namespace of the object and of the analyses', 'default')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--pre <file>', 'templates to pass before switching (repeatable)', collect)
+    .option('--post <file>', 'templates to pass after switching, else roll back (repeatable)', collect)
+    .option('-a, --arg <name=value>', 'argument value for the analyses (repeatable)', collect)
+    .option('--timeout <duration>', 'give up after DURATION (10m, 90s); after the switch, roll back')
+    .addOption(new Option('-o, --output <format>', 'text or json (json: one result object on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
+    .addHelpText('after', PROMOTE_EXAMPLES)
+    .action((flags: PromoteFlags) => withConfig(async (c) => (await import('./promote-command.js')).promoteCommand(flags, c, io, process.stdout)));
+
+  program
+    .command('rollback')
+    .summary('restore the selector or destination `assay promote` recorded on the object')
+    .description(ROLLBACK_DESCRIPTION)
+    .option('--service <name>', 'the Service to restore')
+    .option('--virtual-service <name>', 'the Istio VirtualService to restore')
+    .option('-n, --namespace <ns>', 'namespace of the object', 'default')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .addHelpText('after', ROLLBACK_EXAMPLES)
+    .action((flags: PromoteFlags) => withConfig(async (c) => (await import('./rollback-command.js')).rollbackCommand(flags, c, io)));
 
   program
     .command('backtest')

@@ -9,17 +9,13 @@
  */
 import { loadPaths } from '../api/load.js';
 import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } from '../api/types.js';
-import { isCompleted } from '../api/phase.js';
-import { assemble } from '../runtime/assemble.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
-import { MemoryRunStore } from '../store/memory-store.js';
-import { runKey } from '../store/run-store.js';
 import { parseGoDuration } from '../go/duration.js';
 import { collectTemplates, flattenTemplates } from '../engine/templates.js';
 import { EXIT_BY_PHASE, EXIT_INTERRUPTED, EXIT_USAGE } from './exit-codes.js';
-import { LineProgress, TableProgress, type ProgressSink } from './progress.js';
+import { runAnalysisLive, verdictText } from './live-analysis.js';
 import { applyArgs, explainUnresolvedArg, indefiniteMessage, indefiniteMetrics, overridePrometheus, unknownArgs } from './run-guards.js';
 import type { Output } from './test-command.js';
 
@@ -102,7 +98,7 @@ export function parseTimeout(text: string | undefined): number | undefined {
   return d.ms;
 }
 
-export async function runCommand(opts: RunOptions, config: AssayConfig, io: Output, stdout: NodeJS.WriteStream): Promise<number> {
+export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: Output, stdout: NodeJS.WriteStream): Promise<number> {
   let run: AnalysisRun;
   let timeoutMs: number | undefined;
   try {
@@ -118,8 +114,8 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     throw err;
   }
   const json = opts.output === 'json';
-  const effective: AssayConfig = { ...config };
-  delete effective.redisUrl; // `assay run` is always in-process
+  // --prometheus is already in every prometheus metric's address (run-guards.ts).
+  const config: AssayConfig = { ...baseConfig };
   let secrets: FileSecretSource | undefined;
   try {
     if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets);
@@ -127,22 +123,9 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     io.err(`assay run: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;
   }
-  const store = new MemoryRunStore();
-  const { engine, close } = assemble({ config: effective, store, ...(secrets ? { secrets } : {}) });
-  const progress: ProgressSink = json ? new LineProgress(io.err) : stdout.isTTY ? new TableProgress(stdout) : new LineProgress(io.out);
-
-  const done = new Promise<AnalysisRun>((resolve) => {
-    engine.listen({
-      onStatus: (_key, r) => {
-        progress.update(r);
-        if (isCompleted(r.status?.phase)) resolve(r);
-      },
-    });
-  });
-  const created = await engine.submit(run);
-  const key = runKey(created);
   /** Why the run was stopped from outside, if it was: then the exit status is 5 whatever the phase. */
   let stoppedBy: string | undefined;
+  const stopper = new AbortController();
   const stop = (why: string, note: string) => {
     if (stoppedBy !== undefined) {
       io.err(`assay run: ${why} again, exiting at once without a verdict (exit ${EXIT_INTERRUPTED})`);
@@ -150,7 +133,7 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     }
     stoppedBy = why;
     io.err(`assay run: ${note}`);
-    void engine.terminate(key);
+    stopper.abort();
   };
   const onSigint = () => stop('SIGINT', 'terminating the run (Ctrl-C again to exit at once)');
   const onSigterm = () => stop('SIGTERM', 'SIGTERM: terminating the run');
@@ -160,24 +143,24 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     timeoutMs === undefined
       ? undefined
       : setTimeout(() => stop(`--timeout ${opts.timeout}`, `--timeout ${opts.timeout} reached: terminating the run`), timeoutMs);
-  await engine.start();
-  const final = await done;
-  if (timer) clearTimeout(timer);
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigterm);
-  await close();
-  progress.finish(final);
+  let final: AnalysisRun;
+  try {
+    final = await runAnalysisLive(run, { config, io, stdout, json, stop: stopper.signal, ...(secrets ? { secrets } : {}) });
+  } finally {
+    if (timer) clearTimeout(timer);
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
   const phase = final.status?.phase ?? 'Error';
-  const message = final.status?.message ? ` — ${final.status.message}` : '';
   const external = stoppedBy ?? (run.spec.terminate ? 'spec.terminate in the manifest' : undefined);
   if (json) io.out(JSON.stringify(final, null, 2));
   if (external !== undefined) {
     // The status follows Argo (a terminated run is usually Successful); the exit status must not.
     const why = `stopped by ${external} before the analysis reached its own verdict`;
-    if (json) io.err(`assay run: ${why} (run status ${phase}${message}): exit ${EXIT_INTERRUPTED}`);
-    else io.out(`Verdict: none — ${why} (run status: ${phase}${message}); exit ${EXIT_INTERRUPTED}`);
+    if (json) io.err(`assay run: ${why} (run status ${verdictText(final)}): exit ${EXIT_INTERRUPTED}`);
+    else io.out(`Verdict: none — ${why} (run status: ${verdictText(final)}); exit ${EXIT_INTERRUPTED}`);
     return EXIT_INTERRUPTED;
   }
-  if (!json) io.out(`Verdict: ${phase}${message}`);
+  if (!json) io.out(`Verdict: ${verdictText(final)}`);
   return EXIT_BY_PHASE[phase] ?? 2;
 }
