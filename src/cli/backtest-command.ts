@@ -1,14 +1,15 @@
 /**
- * `assay backtest`: replay an analysis against Prometheus history on a virtual clock, so a team
+ * `assay backtest`: replay an analysis against metric history on a virtual clock, so a team
  * can see what verdict a template would have given, and when, during a past incident.
  *
  * The replay is `assay test`'s virtual clock (the real resolution, scheduling and assessment)
- * with the real Prometheus provider as the measurer: each query is evaluated at the virtual
+ * with the real providers as the measurer (those that declare `historical`): each query is evaluated at the virtual
  * instant (an instant query AT that time; rangeQuery start/end expressions against it).
  * Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive (or no verdict before the clock
  * stopped), 4 usage or invalid input; with --every, the worst verdict of all replays.
  */
 import type { AnalysisRun } from '../api/types.js';
+import type { MetricProvider } from '../metric/provider.js';
 import { isCompleted, type Phase } from '../api/phase.js';
 import { planReplays, unreplayableMetrics, type Plan } from '../backtest/plan.js';
 import { LineReplayProgress, noProgress, type ProgressStream, type ReplayProgress } from '../backtest/progress.js';
@@ -45,8 +46,13 @@ export interface BacktestIo extends Output {
   wall: () => number;
 }
 
-function prepare(opts: BacktestOptions, run: AnalysisRun, now: number): { ok: true; plan: Plan } | { ok: false; errors: string[] } {
-  const refused = unreplayableMetrics(run);
+function prepare(
+  opts: BacktestOptions,
+  run: AnalysisRun,
+  now: number,
+  providers: readonly MetricProvider<unknown>[],
+): { ok: true; plan: Plan } | { ok: false; errors: string[] } {
+  const refused = unreplayableMetrics(run, providers);
   if (refused.length > 0) return { ok: false, errors: refused };
   const plan = planReplays(
     {
@@ -69,7 +75,8 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
     io.err(`assay backtest: ${err.message}`);
     return EXIT_USAGE;
   }
-  const prepared = prepare(opts, run, io.wall());
+  const all = builtinProviders();
+  const prepared = prepare(opts, run, io.wall(), all);
   if (!prepared.ok) {
     for (const e of prepared.errors) io.err(`assay backtest: ${e}`);
     return EXIT_USAGE;
@@ -86,7 +93,7 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
   // --prometheus was applied to every metric's address by runFromFiles (run-guards.ts).
   const measurer = new ProviderMeasurer({
     // Only providers that can be asked about the past, and assay's plugin sources over them.
-    providers: builtinProviders().filter((p) => p.key === 'prometheus' || p.key.startsWith('plugin/assay/')),
+    providers: all.filter((p) => p.historical === true || p.key.startsWith('plugin/assay/')),
     env: providerEnvOf(config),
     secrets,
   });

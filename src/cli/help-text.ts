@@ -187,7 +187,7 @@ Examples:
 
 // Paragraphs without hard line breaks: commander wraps them to the terminal's width.
 export const BACKTEST_DESCRIPTION = [
-  'Replays an analysis against Prometheus history. The AnalysisRun that the templates (and --arg) describe runs on a ' +
+  'Replays an analysis against metric history. The AnalysisRun that the templates (and --arg) describe runs on a ' +
     'virtual clock that starts at --from, exactly as the live engine would run it (initialDelay, interval, count, ' +
     'limits, the 10 s retry after an Error), and every query is evaluated at its historical instant: an instant query ' +
     'AT that time, a rangeQuery with now() being that time. It prints each measurement and the verdict the analysis ' +
@@ -196,11 +196,13 @@ export const BACKTEST_DESCRIPTION = [
   'One replay starts at --from and its clock stops at --to. With --every D, a replay starts at --from, --from+D, ... ' +
     'up to --to ("had the rollout started at each of these times, what would the verdict have been?"); each runs ' +
     'until it completes, --for after its start, or the present.',
-  '--prometheus URL replaces the address of every prometheus metric, including one the template sets itself ' +
-    '(its cluster address, or {{args.x}}): point the replay at a port-forward. Without it, a metric uses its own ' +
-    'address, else $ARGO_ROLLOUTS_PROMETHEUS_ADDRESS.',
-  'Only Prometheus metrics can be replayed (no other provider can answer for the past); a template with any other ' +
-    'provider is refused.',
+  'Only metrics whose provider can be asked about the past are replayed: prometheus (instant query at the instant, ' +
+    'rangeQuery against it), graphite (from/until), cloudWatch (StartTime/EndTime), and the other providers that ' +
+    'anchor their query window at the instant. A template with any other provider (web, job, influxdb, whose Flux ' +
+    'query carries its own range, ...) is refused, naming the metric and its provider.',
+  '--prometheus URL replaces the address of every prometheus metric (and of Prometheus sources in assay plugins), ' +
+    'including one the template sets itself (its cluster address, or {{args.x}}): point the replay at a port-forward. ' +
+    'Without it, a metric uses its own address, else $ARGO_ROLLOUTS_PROMETHEUS_ADDRESS.',
   'Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive or no verdict before the clock stopped, 4 usage or ' +
     'invalid input. With --every: the worst verdict of all replays.',
 ].join('\n\n');

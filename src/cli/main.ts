@@ -119,7 +119,7 @@ export function buildProgram(exit: (code: number) => void, config: () => Promise
 
   program
     .command('backtest')
-    .summary('replay an analysis against Prometheus history: what verdict, and when')
+    .summary('replay an analysis against metric history: what verdict, and when')
     .description(help.BACKTEST_DESCRIPTION)
     .requiredOption('-f, --file <path>', 'template or AnalysisRun file or directory (repeatable)', collect)
     .option('-t, --template <name>', 'template to use (repeatable; "cluster:NAME" for a ClusterAnalysisTemplate); default: all in the files', collect)
@@ -149,6 +149,7 @@ export function buildProgram(exit: (code: number) => void, config: () => Promise
     .option('--store-dir <dir>', 'keep runs as files in DIR (default: in memory, lost when the process exits)')
     .addOption(new Option('--role <role>', 'all, api or worker (see above)').choices(['all', 'api', 'worker']).default('all'))
     .option('--concurrency <n>', 'runs measured at once by this process', '16')
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args and provider credentials (repeatable)', collect)
     .addHelpText('after', help.SERVE_EXAMPLES)
     .action((opts: ServeFlags) => withConfig(async (c) => (await import('./serve-command.js')).serveCommand(opts, c, io)));
 

@@ -6,6 +6,7 @@
  *   4 invalid flags or settings (nothing was started).
  */
 import type { AssayConfig } from '../runtime/config.js';
+import { FileSecretSource } from '../runtime/file-secrets.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { startServer, ServeError, type RunningServer, type ServeRole } from '../server/server.js';
 import { EXIT_USAGE } from './exit-codes.js';
@@ -18,6 +19,7 @@ export interface ServeFlags {
   storeDir?: string;
   role: string;
   concurrency: string;
+  secrets?: string[];
 }
 
 function parsePort(text: string): number {
@@ -34,9 +36,17 @@ function parseConcurrency(text: string): number {
 
 export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: Output, logger?: Logger): Promise<number> {
   const log = logger ?? createLogger({ level: config.logLevel });
+  let secrets: FileSecretSource | undefined;
+  try {
+    if (flags.secrets?.length) secrets = await FileSecretSource.load(flags.secrets);
+  } catch (err) {
+    io.err(`assay serve: --secrets: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
   let server: RunningServer;
   try {
     server = await startServer({
+      ...(secrets ? { secrets } : {}),
       config,
       port: parsePort(flags.port),
       host: flags.host,

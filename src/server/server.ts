@@ -16,6 +16,7 @@ import { assemble, builtinProviders } from '../runtime/assemble.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import { MetricsRegistry } from '../runtime/metrics.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { FileRunStore } from '../store/file-store.js';
 import { MemoryRunStore } from '../store/memory-store.js';
@@ -52,6 +53,8 @@ export interface ServerOptions {
   providers?: MetricProvider<unknown>[];
   /** Scheduler override (tests); default BullMQ when config.redisUrl is set, else in-memory. */
   scheduler?: Scheduler;
+  /** Secrets for secretKeyRef args and provider credentials (`--secrets` files); default none. */
+  secrets?: SecretSource;
   /** Interval of the SSE heartbeat comment. Default 15 s. */
   heartbeatMs?: number;
   /** With Redis: how often unfinished runs are re-requested, healing a flushed queue. Default 5 min. */
@@ -107,6 +110,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store,
     providers: engineMetrics.timed([...builtinProviders(), ...(opts.providers ?? [])]),
     ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
     onProviderError: (provider, code) => engineMetrics.providerError(provider, code),
     onSchedulerError: (err, key) => {
       if (key !== undefined) {

@@ -42,8 +42,9 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-export function runCli(args: readonly string[]): Promise<CliResult> {
-  return startCli(args).exited;
+/** `env`: the only environment the CLI gets (credentials a user would export). */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return startCli(args, env).exited;
 }
 
 /** Poll until `probe()` is true; throws with `what` after `timeoutMs`. */
