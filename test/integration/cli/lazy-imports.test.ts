@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, ROOT } from '../run-cli/cli.js';
 
-const HEAVY = ['@kubernetes/client-node', 'bullmq', 'ioredis', 'pino', 'prometheus-query'];
+const HEAVY = ['@kubernetes/client-node', 'bullmq', 'ioredis', 'pino', 'prometheus-query', '@aws-sdk/client-cloudwatch', '@influxdata/influxdb-client'];
 const HOOK = join(ROOT, 'test/support/load-trace/register.mjs');
 const UNBUNDLED = `import(${JSON.stringify(join(ROOT, 'dist/src/cli/main.js'))}).then(async (m) => { await m.main(process.argv); process.exit(process.exitCode ?? 0); })`;
 let dir: string;
