@@ -93,7 +93,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   const ownsStore = opts.store === undefined;
-  const store: RunStore = opts.store ?? (opts.storeDir ? await FileRunStore.open(opts.storeDir) : new MemoryRunStore());
+  const store: RunStore =
+    opts.store ??
+    (opts.storeDir
+      ? await FileRunStore.open(opts.storeDir, {
+          onProblem: (p) => log.error({ run: p.run, file: p.file }, `stored run is unreadable and skipped: ${p.message}`),
+        })
+      : new MemoryRunStore());
   const registry = new MetricsRegistry();
   // While Redis is down its clients report every reconnect attempt; one line per cause is enough.
   const repeats = new RepeatFilter(30_000);
