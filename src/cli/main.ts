@@ -138,7 +138,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--templates <dir>', 'directory of AnalysisTemplates/ClusterAnalysisTemplates (reloaded on SIGHUP)')
     .option('--store-dir <dir>', 'keep runs as files in DIR (default: in memory, lost when the process exits)')
     .addOption(new Option('--role <role>', 'all, api or worker (see above)').choices(['all', 'api', 'worker']).default('all'))
-    .option('--concurrency <n>', 'runs measured at once by this process', '16')
+    .option('--concurrency <n>', 'runs measured at once by this process', '64')
     .addHelpText('after', SERVE_EXAMPLES)
     .action(async (opts: ServeFlags) => exit(await serveCommand(opts, config, io)));
 

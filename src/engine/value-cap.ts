@@ -1,6 +1,6 @@
 /**
  * What a measurement may store. A provider can hand back anything up to its response-body cap
- * (16 MiB over HTTP); kept whole, ten retained measurements per metric made status files of
+ * (32 MiB over HTTP); kept whole, ten retained measurements per metric made status files of
  * hundreds of MB and every SSE client received them on every change. Argo stores the value in the
  * AnalysisRun (an etcd object of at most 1.5 MB), so a condition's verdict never depends on it:
  * conditions are evaluated on the full result before it is capped here.

@@ -44,7 +44,7 @@ export interface ServerOptions {
   storeDir?: string;
   /** A store to use instead (tests); the caller keeps ownership and closes it. */
   store?: RunStore;
-  /** Ticks executed at once by this process. Default 16. */
+  /** Ticks executed at once by this process. Default 64 (ticks wait on I/O, not CPU). */
   concurrency?: number;
   logger?: Logger;
   /** Extra metric providers (tests, plugins); a provider replaces a built-in one with the same key. */
@@ -65,6 +65,14 @@ export interface RunningServer {
   reloadTemplates(): Promise<ReloadResult>;
   /** Stop accepting, end event streams, finish in-flight ticks, release everything. Idempotent. */
   close(): Promise<void>;
+}
+
+export const DEFAULT_SERVE_CONCURRENCY = 64;
+
+/** ASSAY_PROVIDER_CONCURRENCY when set (0 = unbounded), else half the tick concurrency, at most 64. */
+export function perAddressBound(configured: number | undefined, concurrency: number): number {
+  if (configured !== undefined) return configured;
+  return Math.max(1, Math.min(64, Math.floor(concurrency / 2)));
 }
 
 /** A start-up problem the operator must fix (bad flag combination, port in use, missing directory). */
@@ -104,8 +112,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // While Redis is down its clients report every reconnect attempt; one line per cause is enough.
   const repeats = new RepeatFilter(30_000);
   const engineMetrics = new EngineMetrics(registry);
+  const concurrency = opts.concurrency ?? DEFAULT_SERVE_CONCURRENCY;
   const assembly = assemble({
-    config: opts.config,
+    // One backend may hold at most half of the tick slots in flight, so that hung backends
+    // (each call bounded by the measurement ceiling) cannot starve the other runs' verdicts.
+    config: { ...opts.config, providerConcurrency: perAddressBound(opts.config.providerConcurrency, concurrency) },
     store,
     providers: engineMetrics.timed([...builtinProviders(), ...(opts.providers ?? [])]),
     ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
@@ -190,7 +201,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const resumed = await engine.resync();
     if (resumed > 0) log.info({ runs: resumed }, 'resumed unfinished runs');
     if (executes) {
-      await engine.start(opts.concurrency ?? 16);
+      await engine.start(concurrency);
       schedulerStarted = true;
       if (opts.config.redisUrl) {
         resyncTimer = setInterval(() => {
