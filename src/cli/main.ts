@@ -139,6 +139,8 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--store-dir <dir>', 'keep runs as files in DIR (default: in memory, lost when the process exits)')
     .addOption(new Option('--role <role>', 'all, api or worker (see above)').choices(['all', 'api', 'worker']).default('all'))
     .option('--concurrency <n>', 'runs measured at once by this process', '64')
+    .option('--allowed-host <name>', 'another Host name to answer to without a token (repeatable)', collect)
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args (repeatable)', collect)
     .addHelpText('after', SERVE_EXAMPLES)
     .action(async (opts: ServeFlags) => exit(await serveCommand(opts, config, io)));
 

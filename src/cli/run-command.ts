@@ -13,7 +13,7 @@ import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
 import { MemoryRunStore } from '../store/memory-store.js';
 import { runKey } from '../store/run-store.js';
-import { LineProgress, TableProgress, type ProgressSink } from './progress.js';
+import { LineProgress, TableProgress, terminalSafe, type ProgressSink } from './progress.js';
 import type { Output } from './test-command.js';
 
 export const EXIT_BY_PHASE: Record<string, number> = { Successful: 0, Failed: 1, Error: 2, Inconclusive: 3 };
@@ -123,7 +123,8 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
   progress.finish(final);
   const phase = final.status?.phase ?? 'Error';
   const message = final.status?.message ? ` — ${final.status.message}` : '';
-  if (json) io.out(JSON.stringify(final, null, 2));
-  else io.out(`Verdict: ${phase}${message}`);
+  // JSON escapes C0 controls itself; C1 controls and DEL are escaped too (still valid JSON).
+  if (json) io.out(JSON.stringify(final, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  else io.out(terminalSafe(`Verdict: ${phase}${message}`));
   return EXIT_BY_PHASE[phase] ?? 2;
 }

@@ -5,6 +5,7 @@
  *   0 stopped by a signal after a clean shutdown, 1 failed while running or stopping,
  *   4 invalid flags or settings (nothing was started).
  */
+import { FileSecretSource } from '../runtime/file-secrets.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { startServer, ServeError, type RunningServer, type ServeRole } from '../server/server.js';
@@ -18,6 +19,8 @@ export interface ServeFlags {
   storeDir?: string;
   role: string;
   concurrency: string;
+  allowedHost?: string[];
+  secrets?: string[];
 }
 
 // Lines stay under 80 columns: commander re-wraps longer ones at the terminal width.
@@ -94,7 +97,15 @@ export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: O
   const log = logger ?? createLogger({ level: config.logLevel });
   let server: RunningServer;
   try {
+    let secrets: FileSecretSource | undefined;
+    try {
+      if (flags.secrets?.length) secrets = await FileSecretSource.load(flags.secrets);
+    } catch (err) {
+      throw new ServeError(`--secrets: ${(err as Error).message}`);
+    }
     server = await startServer({
+      ...(secrets ? { secrets } : {}),
+      ...(flags.allowedHost?.length ? { allowedHosts: flags.allowedHost } : {}),
       config,
       port: parsePort(flags.port),
       host: flags.host,

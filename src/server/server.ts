@@ -16,6 +16,7 @@ import { assemble, builtinProviders } from '../runtime/assemble.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import { MetricsRegistry } from '../runtime/metrics.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { FileRunStore } from '../store/file-store.js';
 import { MemoryRunStore } from '../store/memory-store.js';
@@ -51,6 +52,10 @@ export interface ServerOptions {
   providers?: MetricProvider<unknown>[];
   /** Scheduler override (tests); default BullMQ when config.redisUrl is set, else in-memory. */
   scheduler?: Scheduler;
+  /** Host names accepted besides loopback and the bound address when no token is set (--allowed-host). */
+  allowedHosts?: string[];
+  /** Where secretKeyRef args are read (--secrets); none by default. */
+  secrets?: SecretSource;
   /** Interval of the SSE heartbeat comment. Default 15 s. */
   heartbeatMs?: number;
   /** With Redis: how often unfinished runs are re-requested, healing a flushed queue. Default 5 min. */
@@ -116,6 +121,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const assembly = assemble({
     // One backend may hold at most half of the tick slots in flight, so that hung backends
     // (each call bounded by the measurement ceiling) cannot starve the other runs' verdicts.
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
     config: { ...opts.config, providerConcurrency: perAddressBound(opts.config.providerConcurrency, concurrency) },
     store,
     providers: engineMetrics.timed([...builtinProviders(), ...(opts.providers ?? [])]),
@@ -162,7 +168,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registry.collect('analysis runs', async () => analysisRunGauges(await store.list()));
     registry.collect('analysis templates', () => analysisTemplateGauges(catalog.templates()));
   }
-  const server = createServer(createRouter({ role, api, health, metrics: registry, log, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }));
+  const guard = { boundHost: opts.host ?? '127.0.0.1', allowedHosts: [...(opts.config.allowedHosts ?? []), ...(opts.allowedHosts ?? [])] };
+  const server = createServer(
+    createRouter({ role, api, health, metrics: registry, log, guard, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }),
+  );
 
   let resyncTimer: NodeJS.Timeout | undefined;
   const release = async (): Promise<void> => {
