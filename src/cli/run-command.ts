@@ -123,8 +123,8 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
   progress.finish(final);
   const phase = final.status?.phase ?? 'Error';
   const message = final.status?.message ? ` — ${final.status.message}` : '';
-  // JSON escapes C0 controls itself; C1 controls and DEL are escaped too (still valid JSON).
-  if (json) io.out(JSON.stringify(final, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  // JSON escapes C0 controls itself; DEL, C1 and bidirectional controls are escaped too (still valid JSON).
+  if (json) io.out(JSON.stringify(final, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   else io.out(terminalSafe(`Verdict: ${phase}${message}`));
   return EXIT_BY_PHASE[phase] ?? 2;
 }
