@@ -206,10 +206,14 @@ function redactObservation(o: Observation, secrets: readonly string[]): Observat
 class Ceiling {
   private readonly ctrl = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private readonly onShutdown = (): void => this.ctrl.abort();
   readonly signal: AbortSignal;
 
-  constructor(private readonly ms: number, shutdown: AbortSignal | undefined) {
-    this.signal = shutdown ? AbortSignal.any([shutdown, this.ctrl.signal]) : this.ctrl.signal;
+  constructor(private readonly ms: number, private readonly shutdown: AbortSignal | undefined) {
+    // One listener, removed in dispose (AbortSignal.any keeps dependents until GC runs).
+    this.signal = this.ctrl.signal;
+    if (shutdown?.aborted) this.ctrl.abort();
+    else shutdown?.addEventListener('abort', this.onShutdown, { once: true });
   }
 
   race<T>(fn: () => Promise<T>): Promise<T | Observation> {
@@ -228,6 +232,7 @@ class Ceiling {
 
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.shutdown?.removeEventListener('abort', this.onShutdown);
   }
 }
 

@@ -60,7 +60,7 @@ function hostileCondition(seed: number): string {
   return r() < 0.5 ? `len(${s}) > 0` : `${s} contains "zz"`;
 }
 
-const CASES = Array.from({ length: 30 }, (_, i) => 1000 + i);
+const CASES = Array.from({ length: 20 }, (_, i) => 1000 + i);
 
 describe('expression memory budget', () => {
   beforeAll(buildOnce, 240_000);
@@ -81,7 +81,7 @@ describe('expression memory budget', () => {
     }
     // The generator is hostile: many cases must hit the budget (otherwise it tests nothing).
     expect(refused).toBeGreaterThan(CASES.length / 3);
-  });
+  }, 180_000);
 
   it('the reported probe (replace of repeat chained, + of large strings) is an error, not a crash', () => {
     const probe = 'replace(replace(repeat("abcdefgh", 1000000), "a", repeat("b", 1000)), "b", repeat("c", 1000)) == ""';
