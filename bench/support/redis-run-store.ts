@@ -6,11 +6,9 @@
  * one GET per read, one SET per write. No conflict detection (one active tick per run is BullMQ's
  * guarantee, which is what is benchmarked). Not a production store.
  */
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { AnalysisRun, AnalysisRunStatus } from '../../src/api/types.js';
-import { formatTime } from '../../src/engine/time.js';
-import { RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from '../../src/store/run-store.js';
+import { stampNewRun, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from '../../src/store/run-store.js';
 
 export class RedisRunStore implements RunStore {
   private readonly redis: Redis;
@@ -38,10 +36,7 @@ export class RedisRunStore implements RunStore {
   }
 
   async create(run: AnalysisRun): Promise<AnalysisRun> {
-    const stored = structuredClone(run);
-    stored.metadata.namespace ??= 'default';
-    stored.metadata.uid ??= randomUUID();
-    stored.metadata.creationTimestamp ??= formatTime(Date.now());
+    const stored = stampNewRun(run, Date.now());
     const key = runKey(stored);
     const { status, ...manifest } = stored;
     const ok = await this.redis.set(`${this.prefix}:spec:${key}`, JSON.stringify(manifest), 'NX');

@@ -110,17 +110,44 @@ function positiveDuration(flag: string, text: string): Parsed<number> {
 /**
  * Only Prometheus can answer a query about the past (an instant query at a given time, a range
  * query over given bounds). Any other provider would measure the present and pass it off as
- * history, so such metrics are refused, each named with its provider.
+ * history, so such metrics are refused, each named with its provider. assay's own plugin sources
+ * (assay/compare, assay/guard) replay when every provider they sample does.
  */
 export function unreplayableMetrics(run: AnalysisRun): string[] {
   const problems: string[] = [];
   for (const metric of run.spec.metrics) {
     const keys = providerKeysOf(metric);
-    if (keys.length === 1 && keys[0] === 'prometheus') continue;
+    if (keys.length === 1 && replayable(metric.provider)) continue;
     const provider = keys.length === 0 ? 'no provider' : `the ${keys.join(' + ')} provider`;
-    problems.push(`metric "${metric.name}" uses ${provider}; only Prometheus metrics can be replayed against history`);
+    problems.push(`metric "${metric.name}" uses ${provider}; only Prometheus metrics (and assay/compare or assay/guard over Prometheus) can be replayed against history`);
   }
   return problems;
+}
+
+/** Provider keys that replay, and where assay's plugin sources keep the blocks they sample. */
+const HISTORICAL = new Set(['prometheus']);
+const NESTED_SOURCES: Record<string, (config: Record<string, unknown>) => unknown[]> = {
+  'assay/compare': (c) => [c['baseline'], c['canary']].flatMap((side) => (isCounts(side) ? [side.events, side.total] : [side])),
+  'assay/guard': (c) => [c['provider'], c['traffic']].filter((b) => b !== undefined),
+};
+
+function replayable(block: unknown, depth = 0): boolean {
+  if (typeof block !== 'object' || block === null || depth > 3) return false;
+  const entries = Object.entries(block as Record<string, unknown>).filter(([, v]) => v != null);
+  if (entries.length !== 1) return false;
+  const [key, value] = entries[0]!;
+  if (HISTORICAL.has(key)) return true;
+  if (key !== 'plugin' || typeof value !== 'object' || value === null) return false;
+  const plugins = Object.entries(value as Record<string, unknown>);
+  if (plugins.length !== 1) return false;
+  const [name, config] = plugins[0]!;
+  const nested = NESTED_SOURCES[name];
+  if (!nested || typeof config !== 'object' || config === null) return false;
+  return nested(config as Record<string, unknown>).every((b) => replayable(b, depth + 1));
+}
+
+function isCounts(side: unknown): side is { events: unknown; total: unknown } {
+  return typeof side === 'object' && side !== null && 'events' in side && 'total' in side;
 }
 
 /** `+20m0s` for a virtual offset. */

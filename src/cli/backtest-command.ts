@@ -116,8 +116,8 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
   }
   const address = opts.prometheus ?? config.prometheusAddress;
   const measurer = new ProviderMeasurer({
-    // Only the Prometheus provider: nothing else may be asked about the past.
-    providers: builtinProviders().filter((p) => p.key === 'prometheus'),
+    // Only providers that can be asked about the past, and assay's plugin sources over them.
+    providers: builtinProviders().filter((p) => p.key === 'prometheus' || p.key.startsWith('plugin/assay/')),
     env: { ...providerEnvOf(config), ...(address !== undefined ? { prometheusAddress: address } : {}) },
     secrets,
   });

@@ -30,18 +30,21 @@ export const SERVE_DESCRIPTION = [
   'Server-Sent Events, terminate or delete them, and scrape Argo\'s analysis',
   'metrics (analysis_run_info, ...) and assay\'s own from /metrics.',
   '',
-  'Store: without --store-dir, runs are kept in memory and DIE WITH THE PROCESS.',
-  'With --store-dir they are files: they survive restarts (unfinished runs',
-  'continue on start) and several processes can share them.',
+  'Store: with --store-dir, runs are files: they survive restarts (unfinished',
+  'runs continue on start) and processes on one host can share them. Without',
+  'it, runs live in Redis when REDIS_URL is set (shared by any number of hosts),',
+  'else in memory, where they DIE WITH THE PROCESS.',
   '',
-  'Roles (processes sharing --store-dir and REDIS_URL):',
+  'Roles (processes sharing REDIS_URL, and --store-dir if one is used):',
   '  all     API, scheduling and measuring in one process (default)',
-  '  api     API and scheduling, never measures (needs REDIS_URL, --store-dir)',
+  '  api     API and scheduling, never measures (needs REDIS_URL)',
   '  worker  measures only; the port serves /healthz, /readyz and /metrics',
-  '          (needs REDIS_URL and --store-dir)',
+  '          (needs REDIS_URL)',
   '',
   'Environment:',
-  '  REDIS_URL          BullMQ queue (default: in-memory scheduling)',
+  '  REDIS_URL          BullMQ queue (default: in-memory scheduling), and the',
+  '                     run store when there is no --store-dir',
+  '  ASSAY_STORE_REDIS_URL  keep runs in this Redis instead of REDIS_URL\'s',
   '  ASSAY_API_TOKEN    require "Authorization: Bearer <token>" on /api/*',
   '  ARGO_ROLLOUTS_PROMETHEUS_ADDRESS, ASSAY_LOG_LEVEL, ASSAY_QUEUE',
   '',
@@ -76,9 +79,9 @@ Examples:
   # with ASSAY_API_TOKEN set, every /api/* call needs the token
   curl -s -H "Authorization: Bearer $ASSAY_API_TOKEN" localhost:8080/api/v1/runs
 
-  # split deployment: one API process, any number of workers
-  REDIS_URL=redis://redis:6379 assay serve --role api --store-dir /shared/runs --templates ./analysis
-  REDIS_URL=redis://redis:6379 assay serve --role worker --store-dir /shared/runs --port 9090
+  # split deployment: one API process, any number of workers, on any hosts
+  REDIS_URL=redis://redis:6379 assay serve --role api --templates ./analysis
+  REDIS_URL=redis://redis:6379 assay serve --role worker --port 9090
 `;
 
 function parsePort(text: string): number {

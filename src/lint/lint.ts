@@ -8,6 +8,7 @@ import { resolveMetricArgs } from '../engine/args.js';
 import { effectiveCount } from '../engine/metric-spec.js';
 import { goRegexpMatch, goRegexpValid } from '../engine/rules.js';
 import { validateMetric } from '../engine/validate.js';
+import { lintPluginSources } from './plugin-sources.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -73,6 +74,7 @@ export function lintSpec(target: LintTarget): LintProblem[] {
     const m: Metric = resolved.ok ? resolved.value : metric;
     const rule = validateMetric(m);
     if (rule !== undefined) error(at, rule);
+    problems.push(...lintPluginSources(m, at));
     for (const key of ['successCondition', 'failureCondition'] as const) {
       const expr = m[key];
       if (!expr || expr.includes('ASSAY_ARG_')) continue;

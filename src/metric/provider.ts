@@ -87,6 +87,13 @@ export interface MeasureContext {
   env: ProviderEnv;
   /** Provider credentials by Argo's secret names; values read here are redacted from the result. */
   secrets: ProviderSecrets;
+  /**
+   * Take an observation through another provider block (e.g. `{prometheus: {...}}`) at this
+   * context's `now`: how assay's own `plugin` measurement sources (assay/compare, assay/guard)
+   * sample the built-in providers. `role` names the sample (`baseline`, `canary`, ...) so that
+   * `assay test` can script it. Absent where nested sampling is not allowed.
+   */
+  observe?(role: string, provider: unknown): Promise<Observation>;
   run: { namespace: string; name: string; uid: string; startedAt?: Instant };
   metric: {
     name: string;

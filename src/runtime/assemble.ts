@@ -5,6 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
+import { pluginProviders } from './plugin-providers.js';
 import type { MetricProvider, ProviderEnv } from '../metric/provider.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
@@ -36,7 +37,7 @@ export interface AssembleOptions {
 }
 
 export function builtinProviders(): MetricProvider<unknown>[] {
-  return [createPrometheusProvider() as MetricProvider<unknown>, createWebProvider() as MetricProvider<unknown>];
+  return [createPrometheusProvider() as MetricProvider<unknown>, createWebProvider() as MetricProvider<unknown>, ...pluginProviders()];
 }
 
 /** What providers may know of the start-up environment (config.ts read it once). */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 const envSchema = z.object({
   REDIS_URL: z.string().url().optional(),
+  ASSAY_STORE_REDIS_URL: z.string().url().optional(),
   ARGO_ROLLOUTS_PROMETHEUS_ADDRESS: z.string().min(1).optional(),
   ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE: z.string().min(1).optional(),
   ASSAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -31,6 +32,11 @@ export const PROVIDER_ENV_VARS = ['DD_API_KEY', 'DD_APP_KEY', 'DD_ADDRESS'] as c
 
 export interface AssayConfig {
   redisUrl?: string;
+  /**
+   * Where `assay serve` keeps runs when it has no --store-dir: this Redis, else REDIS_URL's. A
+   * separate one lets the queue's Redis be flushed or lost without losing a run.
+   */
+  storeRedisUrl?: string;
   prometheusAddress?: string;
   jobNamespace?: string;
   logLevel: string;
@@ -78,6 +84,7 @@ export function configFromEnv(env: Record<string, string | undefined>): AssayCon
   const e = parsed.data;
   const config: AssayConfig = { logLevel: e.ASSAY_LOG_LEVEL ?? 'info', queueName: e.ASSAY_QUEUE ?? 'assay-ticks' };
   if (e.REDIS_URL) config.redisUrl = e.REDIS_URL;
+  if (e.ASSAY_STORE_REDIS_URL) config.storeRedisUrl = e.ASSAY_STORE_REDIS_URL;
   if (e.ARGO_ROLLOUTS_PROMETHEUS_ADDRESS) config.prometheusAddress = e.ARGO_ROLLOUTS_PROMETHEUS_ADDRESS;
   if (e.ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE) config.jobNamespace = e.ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE;
   if (e.ASSAY_API_TOKEN) config.apiToken = e.ASSAY_API_TOKEN;

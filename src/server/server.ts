@@ -20,6 +20,7 @@ import type { SecretSource } from '../reconcile/ports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { FileRunStore } from '../store/file-store.js';
 import { MemoryRunStore } from '../store/memory-store.js';
+import { RedisRunStore } from '../store/redis-store.js';
 import type { RunStore } from '../store/run-store.js';
 import { analysisRunGauges, analysisTemplateGauges } from './analysis-metrics.js';
 import { Api, reloadAndLog } from './api.js';
@@ -85,12 +86,23 @@ export class ServeError extends Error {}
 
 /** Why `role` cannot run with these settings, or undefined when it can. */
 export function roleProblem(role: ServeRole, opts: { redisUrl?: string | undefined; storeDir?: string | undefined; store?: RunStore | undefined }): string | undefined {
-  if (role === 'all') return undefined;
-  const missing: string[] = [];
-  if (!opts.redisUrl) missing.push('REDIS_URL (the queue the api and worker processes share)');
-  if (!opts.storeDir && !opts.store) missing.push('--store-dir DIR (the run store they share)');
-  if (missing.length === 0) return undefined;
-  return `--role ${role} needs ${missing.join(' and ')}; a single process with everything in it is --role all (the default)`;
+  if (role === 'all' || opts.redisUrl) return undefined;
+  return `--role ${role} needs REDIS_URL (the queue the api and worker processes share, and their run store unless --store-dir names a shared directory); a single process with everything in it is --role all (the default)`;
+}
+
+/**
+ * The run store: files with --store-dir (survive restarts; shareable on one host), else Redis
+ * when REDIS_URL is set (shared by hosts that have nothing else in common), else memory.
+ */
+async function openStore(storeDir: string | undefined, config: AssayConfig, log: Logger): Promise<RunStore> {
+  if (storeDir) {
+    return FileRunStore.open(storeDir, {
+      onProblem: (p) => log.error({ run: p.run, file: p.file }, `stored run is unreadable and skipped: ${p.message}`),
+    });
+  }
+  const url = config.storeRedisUrl ?? config.redisUrl;
+  if (url) return new RedisRunStore(url, { prefix: `${config.queueName}:store` });
+  return new MemoryRunStore();
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -101,18 +113,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.templatesDir !== undefined && !(await stat(opts.templatesDir).catch(() => undefined))?.isDirectory()) {
     throw new ServeError(`--templates ${opts.templatesDir}: not a directory`);
   }
-  if (opts.config.redisUrl && !opts.storeDir && !opts.store) {
-    log.warn('REDIS_URL is set but runs live in this process\'s memory: other processes on the queue cannot see them (use --store-dir)');
-  }
-
   const ownsStore = opts.store === undefined;
-  const store: RunStore =
-    opts.store ??
-    (opts.storeDir
-      ? await FileRunStore.open(opts.storeDir, {
-          onProblem: (p) => log.error({ run: p.run, file: p.file }, `stored run is unreadable and skipped: ${p.message}`),
-        })
-      : new MemoryRunStore());
+  const store: RunStore = opts.store ?? (await openStore(opts.storeDir, opts.config, log));
   const registry = new MetricsRegistry();
   // While Redis is down its clients report every reconnect attempt; one line per cause is enough.
   const repeats = new RepeatFilter(30_000);
@@ -197,7 +199,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log.info(
       {
         url,
-        store: opts.store ? 'custom' : opts.storeDir ? `file:${opts.storeDir}` : 'memory',
+        store: opts.store ? 'custom' : opts.storeDir ? `file:${opts.storeDir}` : (opts.config.storeRedisUrl ?? opts.config.redisUrl) ? `redis:${withoutPassword((opts.config.storeRedisUrl ?? opts.config.redisUrl)!)}` : 'memory',
         scheduler: opts.config.redisUrl ? `redis:${withoutPassword(opts.config.redisUrl)}` : 'memory',
       },
       'assay serve listening',

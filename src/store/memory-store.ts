@@ -5,10 +5,8 @@
  * profile), and every write stores a new object. Callers must treat what they get as read-only;
  * the engine does (a reconcile copies the status it changes).
  */
-import { randomUUID } from 'node:crypto';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import { formatTime } from '../engine/time.js';
-import { RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
+import { stampNewRun, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
 
 export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<RunKey, AnalysisRun>();
@@ -24,10 +22,7 @@ export class MemoryRunStore implements RunStore {
   async create(run: AnalysisRun): Promise<AnalysisRun> {
     const key = runKey(run);
     if (this.runs.has(key)) throw new RunExistsError(key);
-    const stored = structuredClone(run);
-    stored.metadata.namespace ??= 'default';
-    stored.metadata.uid ??= randomUUID();
-    stored.metadata.creationTimestamp ??= formatTime(this.now());
+    const stored = stampNewRun(run, this.now());
     this.put(key, stored);
     return stored;
   }

@@ -4,7 +4,9 @@
  * Adapters: memory (tests, `assay run`), a directory of files (standalone), Kubernetes
  * (controller). All pass test/contract/run-store.contract.ts.
  */
+import { randomUUID } from 'node:crypto';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
+import { formatTime } from '../engine/time.js';
 
 /** `namespace/name`. */
 export type RunKey = string;
@@ -16,6 +18,18 @@ export function runKey(run: Pick<AnalysisRun, 'metadata'>): RunKey {
 export function splitRunKey(key: RunKey): { namespace: string; name: string } {
   const i = key.indexOf('/');
   return i < 0 ? { namespace: 'default', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/**
+ * A copy of a run being created, with what the API server would fill in: the namespace
+ * (`default`), a uid and the creation timestamp, unless the run already has them.
+ */
+export function stampNewRun(run: AnalysisRun, now: number): AnalysisRun {
+  const stored = structuredClone(run);
+  stored.metadata.namespace ??= 'default';
+  stored.metadata.uid ??= randomUUID();
+  stored.metadata.creationTimestamp ??= formatTime(now);
+  return stored;
 }
 
 export type StoreChange =

@@ -2,6 +2,7 @@
  * Running one AnalysisTest: gather its templates, create the AnalysisRun the way a Rollout
  * would (or take the given one), drive it on the virtual clock, compare with `expect`.
  */
+import { pluginProviders } from '../runtime/plugin-providers.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { AnalysisRun, AnalysisTemplate } from '../api/types.js';
@@ -116,7 +117,7 @@ export async function runAnalysisTest(test: AnalysisTest, file: string): Promise
   const terminateAtText = test.spec.run?.terminateAt ?? test.spec.terminateAt;
   const terminateAt = terminateAtText ? durationMs(terminateAtText, 'spec.run.terminateAt') : undefined;
   const until = durationMs(test.spec.until ?? DEFAULT_UNTIL, 'spec.until');
-  const measurer = new ScriptedMeasurer(test.spec.measurements ?? {});
+  const measurer = new ScriptedMeasurer(test.spec.measurements ?? {}, pluginProviders());
   let finalRun = run;
   try {
     const out = await runVirtual({

@@ -7,7 +7,8 @@
 import type { Metric } from '../api/types.js';
 import { providerKeysOf } from '../engine/metric-spec.js';
 import { parseGoDuration } from '../go/duration.js';
-import type { Observation } from '../metric/provider.js';
+import type { MeasureContext, MetricProvider, Observation } from '../metric/provider.js';
+import { providerBlockOf } from '../runtime/provider-block.js';
 import type { MeasureRequest, MeasureResponse, Measurer } from '../reconcile/ports.js';
 import { displayValue, resultMetadataFor } from './values.js';
 import type { ScriptedEntry } from './test-file.js';
@@ -23,7 +24,11 @@ export class ScriptedMeasurer implements Measurer {
   private readonly taken = new Map<string, number>();
   private readonly inFlight = new Map<string, InFlight>();
 
-  constructor(private readonly script: Readonly<Record<string, readonly ScriptedEntry[]>>) {}
+  /** `plugins`: assay's plugin sources, run for real on scripted `sources` samples. */
+  constructor(
+    private readonly script: Readonly<Record<string, readonly ScriptedEntry[]>>,
+    private readonly plugins: readonly MetricProvider<unknown>[] = [],
+  ) {}
 
   async measure(req: MeasureRequest): Promise<MeasureResponse> {
     const name = req.metric.name;
@@ -42,6 +47,7 @@ export class ScriptedMeasurer implements Measurer {
         this.inFlight.set(name, { entry, endsAt: req.now + d.ms });
         return { observation: { kind: 'inProgress', resumeAt: req.now + d.ms }, resultMetadata };
       }
+      if (entry.sources) return { observation: await this.fromSources(req, entry.sources, `spec.measurements.${name}[${i}]`), resultMetadata };
       return { observation: observe(entry), resultMetadata };
     }
     const flight = this.inFlight.get(name);
@@ -63,6 +69,38 @@ export class ScriptedMeasurer implements Measurer {
     if (req.now < flight.endsAt) return { observation: { kind: 'inProgress', resumeAt: flight.endsAt }, resultMetadata };
     this.inFlight.delete(name);
     return { observation: observe(flight.entry), resultMetadata };
+  }
+
+  /** Run the metric's plugin source with its wrapped providers answering from the script. */
+  private async fromSources(req: MeasureRequest, sources: Record<string, unknown>, where: string): Promise<Observation> {
+    const key = providerKeysOf(req.metric)[0] ?? '';
+    const plugin = this.plugins.find((p) => p.key === key);
+    if (!plugin) throw new ScriptError(`${where}.sources: only metrics of assay's plugin sources (${this.plugins.map((p) => p.key.slice('plugin/'.length)).join(', ')}) take sources`);
+    const parsed = plugin.parseConfig(providerBlockOf(req.metric.provider as Record<string, unknown>, key), {});
+    if (!parsed.ok) return { kind: 'error', code: 'Config', message: parsed.message };
+    const ctx: MeasureContext = {
+      signal: new AbortController().signal,
+      now: req.now,
+      env: {},
+      secrets: { get: async (_ns, secret) => ({ ok: false, error: `secrets "${secret}" not found` }) },
+      run: req.run,
+      metric: { name: req.metric.name, index: req.index },
+      observe: async (role, block) => {
+        const nested = nestedPlugin(block);
+        if (nested) {
+          const p = this.plugins.find((q) => q.key === nested.key);
+          const c = p?.parseConfig(nested.config, {});
+          if (p && c?.ok) return p.measure(c.config, ctx);
+        }
+        if (!(role in sources)) throw new ScriptError(`${where}.sources: no answer scripted for "${role}" (scripted: ${Object.keys(sources).join(', ')})`);
+        const answer = sources[role];
+        if (typeof answer === 'object' && answer !== null && !Array.isArray(answer) && 'error' in answer) {
+          return { kind: 'error', code: 'NoData', message: String((answer as { error: unknown }).error) };
+        }
+        return { kind: 'value', value: answer ?? null, display: displayValue(answer ?? null) };
+      },
+    };
+    return plugin.measure(parsed.config, ctx);
   }
 
   /** How many measurements each metric has started. */
@@ -92,4 +130,11 @@ function observe(entry: ScriptedEntry): Observation {
   if (entry.error !== undefined) return { kind: 'error', code: 'Internal', message: entry.error };
   const value = entry.value ?? null;
   return { kind: 'value', value, display: displayValue(value) };
+}
+
+function nestedPlugin(block: unknown): { key: string; config: unknown } | undefined {
+  const plugin = (block as { plugin?: Record<string, unknown> } | null)?.plugin;
+  if (typeof plugin !== 'object' || plugin === null) return undefined;
+  const name = Object.keys(plugin)[0];
+  return name === undefined ? undefined : { key: `plugin/${name}`, config: plugin[name] };
 }

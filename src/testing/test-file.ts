@@ -16,13 +16,19 @@ const scriptedEntry = z
     phase: phase.optional(),
     message: z.string().optional(),
     duration: duration.optional(),
+    /**
+     * For assay's plugin sources (assay/compare, assay/guard): what each wrapped provider answers,
+     * by role (`baseline`, `canary`, `provider`, `traffic`, `baseline.events`, ...): a value, or
+     * `{error: message}`. The plugin's real computation then runs on these samples.
+     */
+    sources: z.record(z.string(), z.unknown()).optional(),
   })
   .superRefine((e, ctx) => {
-    const kinds = ['value' in e ? 'value' : '', e.error !== undefined ? 'error' : '', e.phase ? 'phase' : ''].filter(Boolean);
+    const kinds = ['value' in e ? 'value' : '', e.error !== undefined ? 'error' : '', e.phase ? 'phase' : '', e.sources ? 'sources' : ''].filter(Boolean);
     if (kinds.length !== 1 && !(kinds.length === 2 && kinds.includes('phase') && kinds.includes('value'))) {
       ctx.addIssue({
         code: 'custom',
-        message: 'each measurement is exactly one of `value`, `error` or `phase` (a `phase` entry may add `value` and `message`)',
+        message: 'each measurement is exactly one of `value`, `error`, `phase` or `sources` (a `phase` entry may add `value` and `message`)',
       });
     }
     if (e.message !== undefined && !e.phase) {

@@ -43,6 +43,24 @@ describe('architecture', () => {
     expect(problems).toEqual([]);
   });
 
+  it('lets providers import only the provider contract, shared helpers and Go formatting', () => {
+    // A provider observes: it may not reach into the engine, the runtime, stores or the CLI.
+    // Allowed: its own folder, providers/shared, the contract, src/go (Go formatting of values and
+    // messages) and src/conditions (Argo's EvalTime for Prometheus range queries).
+    const ALLOWED = ['src/metric/provider.ts', 'src/go', 'src/conditions', 'providers/shared'];
+    const problems: string[] = [];
+    for (const file of sourceFiles(join(root, 'providers')) as string[]) {
+      const rel = relative(root, file);
+      const own = rel.split('/').slice(0, 2).join('/');
+      for (const m of readFileSync(file, 'utf8').matchAll(/from\s+['"](\.[^'"]+)['"]/g)) {
+        const target = relative(root, resolve(join(root, rel, '..'), m[1]!.replace(/\.js$/, '.ts')));
+        if (target.startsWith(`${own}/`) || ALLOWED.some((a) => target === a || target.startsWith(`${a}/`))) continue;
+        problems.push(`${rel} imports ${target}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('reads the environment only in src/runtime/config.ts', () => {
     const offenders = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'providers'))]
       .map((f: string) => relative(root, f))

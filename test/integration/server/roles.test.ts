@@ -38,14 +38,14 @@ afterAll(async () => {
 });
 
 describe('when a role needs shared state', () => {
-  it('refuses --role worker and --role api without REDIS_URL and --store-dir, naming both', async () => {
+  it('refuses --role worker and --role api without REDIS_URL (their queue, and their run store unless --store-dir)', async () => {
     for (const role of ['worker', 'api'] as const) {
       const err = await startServer({ config: configFromEnv({}), role, port: 0 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ServeError);
       expect((err as Error).message).toContain('REDIS_URL');
       expect((err as Error).message).toContain('--store-dir');
     }
-    expect(roleProblem('worker', { redisUrl: 'redis://x:6379' })).toContain('--store-dir');
+    expect(roleProblem('worker', { redisUrl: 'redis://x:6379' })).toBeUndefined();
     expect(roleProblem('worker', { redisUrl: 'redis://x:6379', storeDir: '/tmp/x' })).toBeUndefined();
     expect(roleProblem('all', {})).toBeUndefined();
   });
@@ -102,6 +102,24 @@ describe.skipIf(!redisServerAvailable())('when the API and the worker are separa
 
   afterAll(async () => {
     await redis?.stop();
+  });
+
+  it('shares runs through Redis alone when there is no --store-dir (hosts with no shared filesystem)', async () => {
+    const config = { ...configFromEnv({ REDIS_URL: redis.url }), queueName: `serve-${randomUUID()}` };
+    const api = await startServer({ config, role: 'api', port: 0, templatesDir: templates.dir });
+    const worker = await startServer({ config, role: 'worker', port: 0 });
+    try {
+      const sse = await openSse(`${api.url}/api/v1/events`);
+      expect((await post(`${api.url}/api/v1/runs`, { templates: [{ templateName: 'web-ok' }], name: 'no-shared-disk' })).status).toBe(201);
+      await sse.waitFor((e) => e.event === 'status' && e.data.key === 'default/no-shared-disk' && e.data.phase === 'Successful', 8000);
+      sse.close();
+      const run = await json(await fetch(`${api.url}/api/v1/runs/default/no-shared-disk`));
+      expect(run.status.metricResults[0].count).toBe(3);
+      expect((await json(await fetch(`${api.url}/api/v1/runs`))).items.map((r: { name: string }) => r.name)).toContain('no-shared-disk');
+    } finally {
+      await api.close();
+      await worker.close();
+    }
   });
 
   it('creates on the api, measures on the worker, and streams the worker\'s progress from the shared store', async () => {
