@@ -51,7 +51,7 @@ export class RunExistsError extends Error {
 export class CorruptRunError extends Error {
   readonly code = 'Corrupt';
   constructor(readonly key: RunKey, readonly file: string, readonly reason: string) {
-    super(`stored run ${key} is unreadable (file ${file}: ${reason}); it is skipped until the file is fixed or removed`);
+    super(`stored run ${key} is unreadable (${file}: ${reason}); it is skipped until the entry is fixed or removed`);
   }
 }
 
