@@ -10,6 +10,8 @@ import { runCommand, EXIT_USAGE, type RunOptions } from './run-command.js';
 import { controllerCommand, type ControllerFlags } from './controller-command.js';
 import { serveCommand, SERVE_DESCRIPTION, SERVE_EXAMPLES, type ServeFlags } from './serve-command.js';
 import { backtestCommand, BACKTEST_DESCRIPTION, BACKTEST_EXAMPLES, type BacktestOptions } from './backtest-command.js';
+import type { PromoteFlags } from './promote-command.js';
+import { PROMOTE_DESCRIPTION, PROMOTE_EXAMPLES, ROLLBACK_DESCRIPTION, ROLLBACK_EXAMPLES } from './promote-interface.js';
 import { configFromEnv, ConfigError, type AssayConfig } from '../runtime/config.js';
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -61,14 +63,16 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .summary('check AnalysisTemplates and AnalysisRuns for mistakes before they gate a release')
     .description(
       [
-        'Checks every AnalysisTemplate, ClusterAnalysisTemplate and AnalysisRun in',
-        'the given files or directories: schema (a misspelt field is an error:',
-        'Argo would drop it silently), Argo\'s metric rules (limits, count,',
-        'interval, exactly one provider), conditions that do not compile,',
-        '{{args.x}} placeholders without a declared arg, duplicate metric names,',
-        'and dryRun / measurementRetention rules that match no metric.',
+        'Checks every AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun, Rollout',
+        'and Experiment in the given files or directories for what Argo Rollouts or',
+        'the Kubernetes API server would refuse: schema, kinds and names, Argo\'s',
+        'metric rules, conditions that do not compile, {{args.x}} placeholders,',
+        'Job specs, template references and args of Rollouts and Experiments, and',
+        'metrics that run indefinitely in pre/post-promotion or step analysis.',
+        'A misspelt field is an error; other fields the CRD prunes are warnings.',
         '',
-        'Exit status: 0 clean, 1 problems found, 2 a file cannot be read.',
+        'Exit status: 0 no errors (warnings alone pass), 1 errors found, 2 a file',
+        'cannot be read.',
       ].join('\n'),
     )
     .argument('<paths...>', 'manifest files or directories')
@@ -106,6 +110,37 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
         '  assay run -f examples/templates/success-rate.yaml -a service-name=checkout && ./switch-traffic.sh',
     )
     .action(async (opts: RunOptions) => exit(await runCommand(opts, config, io, process.stdout)));
+
+  program
+    .command('promote')
+    .summary('Blue/Green switch of a Service or Istio VirtualService, gated by analyses, undone if they fail')
+    .description(PROMOTE_DESCRIPTION)
+    .option('--service <name>', 'the Service whose spec.selector moves')
+    .option('--selector <labels>', 'with --service: the new selector, exactly (KEY=VALUE[,KEY=VALUE...])')
+    .option('--virtual-service <name>', 'the Istio VirtualService whose default http route moves')
+    .option('--host <host>', 'with --virtual-service: the new destination host')
+    .option('--port <n>', 'with --virtual-service: the new destination port (default: unchanged)')
+    .option('-n, --namespace <ns>', 'namespace of the object and of the analyses', 'default')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--pre <file>', 'templates to pass before switching (repeatable)', collect)
+    .option('--post <file>', 'templates to pass after switching, else roll back (repeatable)', collect)
+    .option('-a, --arg <name=value>', 'argument value for the analyses (repeatable)', collect)
+    .option('--timeout <duration>', 'give up after DURATION (10m, 90s); after the switch, roll back')
+    .addOption(new Option('-o, --output <format>', 'text or json (json: one result object on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
+    .addHelpText('after', PROMOTE_EXAMPLES)
+    .action(async (flags: PromoteFlags) => exit(await (await import('./promote-command.js')).promoteCommand(flags, config, io, process.stdout)));
+
+  program
+    .command('rollback')
+    .summary('restore the selector or destination `assay promote` recorded on the object')
+    .description(ROLLBACK_DESCRIPTION)
+    .option('--service <name>', 'the Service to restore')
+    .option('--virtual-service <name>', 'the Istio VirtualService to restore')
+    .option('-n, --namespace <ns>', 'namespace of the object', 'default')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .addHelpText('after', ROLLBACK_EXAMPLES)
+    .action(async (flags: PromoteFlags) => exit(await (await import('./rollback-command.js')).rollbackCommand(flags, config, io)));
 
   program
     .command('backtest')

@@ -6,14 +6,10 @@
  */
 import { loadPaths } from '../api/load.js';
 import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } from '../api/types.js';
-import { isCompleted } from '../api/phase.js';
-import { assemble } from '../runtime/assemble.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
-import { MemoryRunStore } from '../store/memory-store.js';
-import { runKey } from '../store/run-store.js';
-import { LineProgress, TableProgress, terminalSafe, type ProgressSink } from './progress.js';
+import { runAnalysisLive, verdictText } from './live-analysis.js';
 import type { Output } from './test-command.js';
 
 export const EXIT_BY_PHASE: Record<string, number> = { Successful: 0, Failed: 1, Error: 2, Inconclusive: 3 };
@@ -68,7 +64,7 @@ export async function runFromFiles(opts: RunOptions): Promise<AnalysisRun> {
   return built.value;
 }
 
-export async function runCommand(opts: RunOptions, config: AssayConfig, io: Output, stdout: NodeJS.WriteStream): Promise<number> {
+export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: Output, stdout: NodeJS.WriteStream): Promise<number> {
   let run: AnalysisRun;
   try {
     run = await runFromFiles(opts);
@@ -80,8 +76,7 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     throw err;
   }
   const json = opts.output === 'json';
-  const effective: AssayConfig = { ...config, ...(opts.prometheus ? { prometheusAddress: opts.prometheus } : {}) };
-  delete effective.redisUrl; // `assay run` is always in-process
+  const config: AssayConfig = { ...baseConfig, ...(opts.prometheus ? { prometheusAddress: opts.prometheus } : {}) };
   let secrets: FileSecretSource | undefined;
   try {
     if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets);
@@ -89,42 +84,27 @@ export async function runCommand(opts: RunOptions, config: AssayConfig, io: Outp
     io.err(`assay run: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;
   }
-  const store = new MemoryRunStore();
-  const { engine, close } = assemble({ config: effective, store, ...(secrets ? { secrets } : {}) });
-  const progress: ProgressSink = json ? new LineProgress(io.err) : stdout.isTTY ? new TableProgress(stdout) : new LineProgress(io.out);
-
-  const done = new Promise<AnalysisRun>((resolve) => {
-    engine.listen({
-      onStatus: (_key, r) => {
-        progress.update(r);
-        if (isCompleted(r.status?.phase)) resolve(r);
-      },
-    });
-  });
-  const created = await engine.submit(run);
-  const key = runKey(created);
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) {
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) {
       io.err('assay run: interrupted again, exiting without a verdict');
       process.exit(130);
     }
     io.err('assay run: terminating the run (Ctrl-C again to exit at once)');
-    void engine.terminate(key);
+    stop.abort();
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  await engine.start();
-  const final = await done;
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigint);
-  await close();
-  progress.finish(final);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let final: AnalysisRun;
+  try {
+    final = await runAnalysisLive(run, { config, io, stdout, json, stop: stop.signal, ...(secrets ? { secrets } : {}) });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   const phase = final.status?.phase ?? 'Error';
-  const message = final.status?.message ? ` — ${final.status.message}` : '';
   // JSON escapes C0 controls itself; DEL, C1 and bidirectional controls are escaped too (still valid JSON).
   if (json) io.out(JSON.stringify(final, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-  else io.out(terminalSafe(`Verdict: ${phase}${message}`));
+  else io.out(`Verdict: ${verdictText(final)}`);
   return EXIT_BY_PHASE[phase] ?? 2;
 }

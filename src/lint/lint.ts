@@ -1,116 +1,112 @@
 /**
- * `assay lint`: the mistakes Argo only reports when a run is already gating a release (or
- * never reports), found from the manifests alone. Works on parsed resources; no I/O.
+ * `assay lint`: the mistakes Argo or the Kubernetes API server only report once a run is already
+ * gating a release (or never report), found from the manifests alone. Pure: takes the loaded
+ * documents, returns problems with field paths. The modules, by concern:
+ *   manifest.ts       kinds, apiVersions, metadata (what the API server checks on every object)
+ *   analysis-spec.ts  one template or run: Argo's template and run validation (semantics §1–§2)
+ *   metric-rules.ts   Argo's ValidateMetric on partly known `{{args.x}}` values
+ *   provider-config.ts, job-spec.ts  provider blocks Argo cannot build, Jobs the API server refuses
+ *   references.ts, rollout-usages.ts Rollouts and Experiments against the templates they use
+ *   unknown-fields.ts pruned fields: warnings, unless a near miss of a real field
+ *   yaml-source.ts    line:column, and YAML that kubectl cannot convert
  */
-import type { AnalysisTemplateSpec, Argument, Metric } from '../api/types.js';
-import { checkCondition } from '../conditions/index.js';
-import { resolveMetricArgs } from '../engine/args.js';
-import { effectiveCount } from '../engine/metric-spec.js';
-import { goRegexpMatch, goRegexpValid } from '../engine/rules.js';
-import { validateMetric } from '../engine/validate.js';
-import { lintPluginSources } from './plugin-sources.js';
+import type { LoadedResource, LoadError } from '../api/load.js';
+import type { AnalysisTemplateSpec } from '../api/types.js';
+import { lintAnalysisSpec } from './analysis-spec.js';
+import { lintKind, lintMetadata } from './manifest.js';
+import { isRecord, Problems, type LintDoc, type LocatedProblem, type Severity } from './problem.js';
+import { lintReferences, type Catalog } from './references.js';
+import { judgeUnknownField } from './unknown-fields.js';
 
-export type Severity = 'error' | 'warning';
+export type { LintDoc, LintProblem, LocatedProblem, Severity } from './problem.js';
 
-export interface LintProblem {
-  severity: Severity;
-  /** Where in the resource, e.g. `spec.metrics[0].successCondition`. */
-  field: string;
-  message: string;
-}
-
-export interface LintTarget {
-  kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate' | 'AnalysisRun';
-  name: string;
-  spec: AnalysisTemplateSpec;
-  /** Names of templates that exist in the linted set, to check `spec.templates` references. */
-  known?: { templates: ReadonlySet<string>; clusterTemplates: ReadonlySet<string> };
-}
-
-const TAG = /\{\{(.*?)\}\}/g;
-
-/** Every `{{tag}}` in the metric's strings, with the field path it appears in. */
-function placeholders(value: unknown, path: string, out: { path: string; tag: string }[]): void {
-  if (typeof value === 'string') {
-    for (const m of value.matchAll(TAG)) out.push({ path, tag: m[1]! });
-    if (value.includes('{{') && !/\{\{.*?\}\}/.test(value.slice(value.lastIndexOf('{{')))) {
-      out.push({ path, tag: '\u0000unterminated' });
-    }
-  } else if (Array.isArray(value)) value.forEach((v, i) => placeholders(v, `${path}[${i}]`, out));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) placeholders(v, `${path}.${k}`, out);
-  }
-}
-
-export function lintSpec(target: LintTarget): LintProblem[] {
-  const problems: LintProblem[] = [];
-  const error = (field: string, message: string) => problems.push({ severity: 'error', field, message });
-  const warn = (field: string, message: string) => problems.push({ severity: 'warning', field, message });
-  const spec = target.spec ?? {};
-  const metrics = spec.metrics ?? [];
-  const args = spec.args ?? [];
-  const declared = new Set(args.map((a) => a.name));
-
-  if (metrics.length === 0 && (spec.templates ?? []).length === 0) error('spec.metrics', 'no metrics specified');
-  const seen = new Map<string, number>();
-  metrics.forEach((metric, i) => {
-    const at = `spec.metrics[${i}]`;
-    if (seen.has(metric.name)) error(`${at}.name`, `duplicate metric name '${metric.name}' (also spec.metrics[${seen.get(metric.name)}])`);
-    else seen.set(metric.name, i);
-
-    const tags: { path: string; tag: string }[] = [];
-    placeholders(metric, at, tags);
-    for (const { path, tag } of tags) {
-      if (tag === '\u0000unterminated') error(path, 'a "{{" placeholder is never closed with "}}"');
-      else if (!tag.trim().startsWith('args.')) error(path, `placeholder {{${tag}}} is not of the form {{args.<name>}}`);
-      else if (!declared.has(tag.trim().slice(5)) && target.kind !== 'AnalysisRun') {
-        error(path, `placeholder {{${tag}}} names no arg declared in spec.args (declared: ${[...declared].join(', ') || 'none'})`);
-      }
-    }
-    // Judge the metric the way the engine will: resolve placeholders with the declared values
-    // (a stand-in where the value only arrives with the run), then apply Argo's rules.
-    const standIn: Argument[] = args.map((a) => ({ name: a.name, value: a.value ?? `ASSAY_ARG_${a.name}` }));
-    const resolved = resolveMetricArgs(metric, standIn);
-    const m: Metric = resolved.ok ? resolved.value : metric;
-    const rule = validateMetric(m);
-    if (rule !== undefined) error(at, rule);
-    problems.push(...lintPluginSources(m, at));
-    for (const key of ['successCondition', 'failureCondition'] as const) {
-      const expr = m[key];
-      if (!expr || expr.includes('ASSAY_ARG_')) continue;
-      const c = checkCondition(expr);
-      if (!c.ok) error(`${at}.${key}`, `does not compile: ${c.error}`);
-    }
-    const countFromArg = typeof metric.count === 'string' && metric.count.includes('{{');
-    if (!countFromArg && effectiveCount(m) === undefined) {
-      warn(`${at}.count`, 'the metric runs indefinitely (interval without count): Argo rejects it for prePromotion, postPromotion and inline step analysis');
-    }
-  });
-
-  const checkRules = (field: 'dryRun' | 'measurementRetention') => {
-    (spec[field] ?? []).forEach((rule, i) => {
-      const at = `spec.${field}[${i}].metricName`;
-      const bad = goRegexpValid(rule.metricName);
-      if (bad !== undefined) {
-        const hint = rule.metricName.includes('*') && !rule.metricName.includes('.*') ? ' (use ".*" to match every metric: "*" alone is not a Go regexp)' : '';
-        error(at, `invalid Go regexp "${rule.metricName}": ${bad}${hint}`);
-        return;
-      }
-      if (metrics.length > 0 && (spec.templates ?? []).length === 0 && !metrics.some((m) => goRegexpMatch(rule.metricName, m.name))) {
-        error(at, `rule "${rule.metricName}" matches no metric name; Argo would fail the run with "${field}[${i}]: Rule didn't match any metric name(s)"`);
-      }
-    });
+export function toLintDoc(r: LoadedResource): LintDoc {
+  const object = r.object as unknown as Record<string, unknown>;
+  const doc: LintDoc = {
+    file: r.file,
+    documentIndex: r.documentIndex,
+    apiVersion: typeof object.apiVersion === 'string' ? object.apiVersion : undefined,
+    kind: r.kind === 'other' ? r.resourceKind : r.kind,
+    name: r.name,
+    namespace: r.namespace,
+    object,
   };
-  checkRules('dryRun');
-  checkRules('measurementRetention');
+  if (r.itemIndex !== undefined) doc.itemIndex = r.itemIndex;
+  return doc;
+}
 
-  if (target.known) {
-    (spec.templates ?? []).forEach((ref, i) => {
-      const set = ref.clusterScope ? target.known!.clusterTemplates : target.known!.templates;
-      if (!set.has(ref.templateName)) {
-        warn(`spec.templates[${i}]`, `${ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} "${ref.templateName}" is not among the linted files`);
+const specOf = (doc: LintDoc) => (isRecord(doc.object.spec) ? doc.object.spec : {}) as AnalysisTemplateSpec;
+
+/** Every check on every document; cross-references see all documents at once. */
+export function lintDocuments(
+  docs: readonly LintDoc[],
+  unloadable: readonly LoadError[] = [],
+): { problems: LocatedProblem[]; checked: number } {
+  const catalog: Catalog = { templates: [], clusterTemplates: [], unloadable: new Set() };
+  for (const e of unloadable) if (e.kind && e.name) catalog.unloadable.add(`${e.kind}/${e.name}`);
+  const checkedDocs: LintDoc[] = [];
+  const problems: LocatedProblem[] = [];
+  const perDoc = new Map<LintDoc, Problems>();
+  for (const doc of docs) {
+    const p = new Problems();
+    perDoc.set(doc, p);
+    if (!lintKind(doc, p)) continue;
+    checkedDocs.push(doc);
+    lintMetadata(doc, p);
+    if (doc.kind === 'AnalysisTemplate') catalog.templates.push({ doc, spec: specOf(doc) });
+    if (doc.kind === 'ClusterAnalysisTemplate') catalog.clusterTemplates.push({ doc, spec: specOf(doc) });
+  }
+  warnRedefined([...catalog.templates, ...catalog.clusterTemplates].map((t) => t.doc), perDoc);
+  checkSecretKeys(docs, checkedDocs, perDoc);
+  for (const doc of checkedDocs) {
+    const p = perDoc.get(doc)!;
+    if (doc.kind === 'AnalysisTemplate' || doc.kind === 'ClusterAnalysisTemplate' || doc.kind === 'AnalysisRun') {
+      lintAnalysisSpec(doc.kind, specOf(doc), p);
+    }
+    if (doc.kind !== 'AnalysisRun') lintReferences(doc, catalog, p);
+  }
+  for (const doc of docs) for (const x of perDoc.get(doc)!.list) problems.push({ ...x, doc });
+  return { problems, checked: checkedDocs.length };
+}
+
+/**
+ * A `secretKeyRef` arg whose Secret is among the linted files must name one of its keys; Argo
+ * reads the key at every reconcile and fails the run without it. Secrets kept elsewhere are not judged.
+ */
+function checkSecretKeys(all: readonly LintDoc[], checked: readonly LintDoc[], perDoc: Map<LintDoc, Problems>): void {
+  const secrets = all.filter((d) => d.kind === 'Secret' && d.apiVersion === 'v1');
+  if (secrets.length === 0) return;
+  for (const doc of checked) {
+    if (doc.kind === 'Rollout' || doc.kind === 'Experiment') continue;
+    (specOf(doc).args ?? []).forEach((arg, i) => {
+      const ref = arg.valueFrom?.secretKeyRef;
+      if (!ref) return;
+      const secret = secrets.find((s) => s.name === ref.name && (!s.namespace || !doc.namespace || s.namespace === doc.namespace));
+      if (!secret) return;
+      const keys = new Set([secret.object.data, secret.object.stringData].flatMap((m) => (isRecord(m) ? Object.keys(m) : [])));
+      if (!keys.has(ref.key)) {
+        perDoc.get(doc)!.error(['spec', 'args', i, 'valueFrom', 'secretKeyRef', 'key'], `key '${ref.key}' does not exist in secret '${ref.name}' (${secret.file} has: ${[...keys].join(', ') || 'no keys'})`);
       }
     });
   }
-  return problems;
+}
+
+/** The same template defined twice: applying both keeps only the last one. */
+function warnRedefined(templates: LintDoc[], perDoc: Map<LintDoc, Problems>): void {
+  const first = new Map<string, LintDoc>();
+  for (const doc of templates) {
+    const key = `${doc.kind}/${doc.kind === 'ClusterAnalysisTemplate' ? '' : (doc.namespace ?? '')}/${doc.name}`;
+    const prev = first.get(key);
+    if (!prev) first.set(key, doc);
+    else {
+      perDoc.get(doc)!.warn(['metadata', 'name'], `${doc.kind} ${doc.name} is also defined in ${prev.file} (document ${prev.documentIndex + 1}): applying both keeps only the last one`);
+    }
+  }
+}
+
+/** A loader problem as lint judges it: unknown fields are pruned by Argo's CRD (see unknown-fields.ts). */
+export function judgeLoadProblem(e: LoadError): { severity: Severity; message: string } {
+  if (e.reason !== 'unknown field' || e.path === undefined) return { severity: 'error', message: e.message };
+  const judged = judgeUnknownField(e.kind ?? '', e.path);
+  return { severity: judged.severity, message: e.message.replace(`${e.path}: unknown field`, `${e.path}: ${judged.message}`) };
 }

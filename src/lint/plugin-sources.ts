@@ -16,7 +16,7 @@ export function lintPluginSources(metric: Metric, at: string): { severity: 'erro
     // Other plugins are Argo's Go plugins: reported elsewhere, not configured by assay.
     if (!provider) continue;
     // Values that only arrive with the run's args cannot be checked here.
-    if (JSON.stringify(config ?? null).includes('ASSAY_ARG_')) continue;
+    if (JSON.stringify(config ?? null).includes('{{')) continue;
     const parsed = provider.parseConfig(config, {});
     if (!parsed.ok) problems.push({ severity: 'error', field: `${at}.provider.plugin["${name}"]`, message: parsed.message });
   }

@@ -106,16 +106,25 @@ describe('assay lint', () => {
     const r = await run(['lint', join(root, 'examples/broken')]);
     expect(r.code).toBe(1);
     for (const fragment of [
-      'spec.metrics[0].sucessCondition: unknown field',
+      'spec.metrics[0].sucessCondition: unknown field (did you mean "successCondition"?)',
       'count (2) must be >= failureLimit + consecutiveSuccessLimit (1 + 2) if both >= 0',
       'spec.metrics[1].successCondition: does not compile',
-      'placeholder {{args.service}} names no arg declared',
-      "duplicate metric name 'limits'",
+      'failed to resolve {{args.service}}: no arg "service" is declared',
+      "metrics[3]: duplicate name 'limits'",
       'invalid interval string: time: unknown unit "d" in duration "1d"',
       'invalid Go regexp "*"',
+      'no matches for kind "AnalysisTemplates"',
+      'AnalysisTemplate shop-error-watch has metric errors which runs indefinitely',
     ]) {
       expect(r.stdout).toContain(fragment);
     }
+  });
+
+  it('exits 0 on warnings alone (fields the CRD prunes)', async () => {
+    const r = await run(['lint', join(root, 'test/lint/accepted/job-kubectl-dry-run.yaml')]);
+    expect(r.stdout).toMatch(/^warning: .*creationTimestamp/m);
+    expect(r.stdout).toMatch(/0 errors, 1 warning/);
+    expect(r.code).toBe(0);
   });
 
   it('passes the shipped examples', async () => {

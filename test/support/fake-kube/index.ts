@@ -3,12 +3,14 @@
 import { writeFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { virtualServiceDefinitions, type IstioNetworkingVersion } from './builtins.js';
 import { customResourceType, type CustomResourceOptions } from './registry.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { FakeApiServer } from './server.js';
 import type { FaultHandle, FaultSpec, KubeObject, RecordedRequest, ResourceType } from './types.js';
 
 export type { CustomResourceOptions } from './registry.js';
+export type { IstioNetworkingVersion } from './builtins.js';
 export type { FaultHandle, FaultSpec, KubeObject, ObjectMeta, RecordedRequest, ResourceType } from './types.js';
 
 export interface FakeKubeOptions {
@@ -89,6 +91,14 @@ export class FakeKube {
   /** Serve a custom resource, like applying its CRD (instantly Established). Replaces a same-named one. */
   registerCustomResource(def: CustomResourceOptions): ResourceType {
     return this.server.registry.add(customResourceType(def));
+  }
+
+  /**
+   * Serve Istio's VirtualService (networking.istio.io) in the given versions, sharing one storage
+   * like the real CRD: v1 + v1beta1 as Istio 1.22+ does, or v1beta1 alone as older releases.
+   */
+  registerIstioVirtualService(versions: readonly IstioNetworkingVersion[] = ['v1', 'v1beta1']): ResourceType[] {
+    return virtualServiceDefinitions(versions).map((d) => this.registerCustomResource(d));
   }
 
   /** Current global resourceVersion. */

@@ -20,6 +20,8 @@ export interface CustomResourceOptions {
   requiredFields?: string[];
   /** Extra validation standing in for the CRD's OpenAPI schema or CEL rules. */
   validate?: (obj: KubeObject, old: KubeObject | undefined) => FieldError[];
+  /** For a CRD served in several versions: the version all of them are stored as (shared storage). */
+  storageVersion?: string;
 }
 
 /** Custom resources follow apiextensions-apiserver's strategy: every write needs a resourceVersion. */
@@ -47,6 +49,7 @@ export function customResourceType(o: CustomResourceOptions): ResourceType {
     fieldSelectors: [],
     printerColumns: o.printerColumns ?? [],
     requiredFields: o.requiredFields ?? [],
+    ...(o.storageVersion ? { storageVersion: o.storageVersion } : {}),
     hooks,
   };
 }

@@ -19,7 +19,14 @@ interface Bucket {
 
 export type CommitListener = (type: ResourceType, ev: StoreEvent) => void;
 
-const typeKey = (t: ResourceType): string => `${t.group}/${t.version}/${t.plural}`;
+const typeKey = (t: ResourceType): string => `${t.group}/${t.storageVersion ?? t.version}/${t.plural}`;
+
+/** A copy as read through `t`: with shared storage, in the version the client asked for. */
+function asServed(t: ResourceType, o: KubeObject): KubeObject {
+  const c = clone(o);
+  if (t.storageVersion && c.apiVersion !== undefined) c.apiVersion = t.apiVersion;
+  return c;
+}
 
 export class Store {
   private rv = 0;
@@ -52,12 +59,13 @@ export class Store {
   }
 
   get(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
-    return clone(this.bucket(t).objects.get(this.key(t, namespace, name)));
+    const o = this.bucket(t).objects.get(this.key(t, namespace, name));
+    return o ? asServed(t, o) : undefined;
   }
 
   /** Current objects, ordered by key like an etcd range read. */
   list(t: ResourceType, namespace?: string): KubeObject[] {
-    return sortByKey([...this.bucket(t).objects.values()].filter((o) => !namespace || o.metadata.namespace === namespace).map(clone));
+    return sortByKey([...this.bucket(t).objects.values()].filter((o) => !namespace || o.metadata.namespace === namespace).map((o) => asServed(t, o)));
   }
 
   /** Number of stored objects in a namespace across all namespaced resources. */
@@ -82,7 +90,7 @@ export class Store {
       if (ev.type === 'ADDED') state.delete(k);
       else if (ev.prev) state.set(k, ev.prev);
     }
-    return sortByKey([...state.values()].map(clone));
+    return sortByKey([...state.values()].map((o) => asServed(t, o)));
   }
 
   /** Events strictly after `rv`, or undefined when they are no longer all retained. */

@@ -84,6 +84,12 @@ export interface ResourceType {
   printerColumns: PrinterColumn[];
   /** Paths such as "spec", "spec.metrics[].name" that must be present (CRD schema `required`). */
   requiredFields: string[];
+  /**
+   * Served versions of one CRD share storage (a CRD with several `served` versions and conversion
+   * strategy None): this names the storage version. Objects read through another version come
+   * back with that version's apiVersion.
+   */
+  storageVersion?: string;
   hooks: TypeHooks;
 }
 
