@@ -6,10 +6,14 @@
  */
 import { loadPaths } from '../api/load.js';
 import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } from '../api/types.js';
+import { verdictReasons } from '../engine/explain.js';
+import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
+import { TraceLog } from '../runtime/trace-log.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
 import { runAnalysisLive, verdictText } from './live-analysis.js';
+import { terminalSafe } from './progress.js';
 import type { Output } from './test-command.js';
 
 export const EXIT_BY_PHASE: Record<string, number> = { Successful: 0, Failed: 1, Error: 2, Inconclusive: 3 };
@@ -25,6 +29,7 @@ export interface RunOptions {
   name?: string;
   timeout?: string;
   secrets?: string[];
+  notifications?: string;
 }
 
 export class UsageError extends Error {}
@@ -84,6 +89,16 @@ export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: 
     io.err(`assay run: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;
   }
+  let notifyConfig: NotifyConfig | undefined;
+  try {
+    if (opts.notifications) {
+      notifyConfig = await loadNotifyConfig(opts.notifications, { vars: config.notifyVars ?? {}, ...(secrets ? { secrets, secretNamespace: run.metadata.namespace ?? 'default' } : {}) });
+    }
+  } catch (err) {
+    io.err(`assay run: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
+  const traces = new TraceLog();
   const stop = new AbortController();
   const onSignal = () => {
     if (stop.signal.aborted) {
@@ -97,7 +112,16 @@ export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: 
   process.on('SIGTERM', onSignal);
   let final: AnalysisRun;
   try {
-    final = await runAnalysisLive(run, { config, io, stdout, json, stop: stop.signal, ...(secrets ? { secrets } : {}) });
+    final = await runAnalysisLive(run, {
+      config,
+      io,
+      stdout,
+      json,
+      stop: stop.signal,
+      traces,
+      ...(secrets ? { secrets } : {}),
+      ...(notifyConfig ? { notifications: notifyConfig } : {}),
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -105,6 +129,11 @@ export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: 
   const phase = final.status?.phase ?? 'Error';
   // JSON escapes C0 controls itself; DEL, C1 and bidirectional controls are escaped too (still valid JSON).
   if (json) io.out(JSON.stringify(final, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-  else io.out(`Verdict: ${verdictText(final)}`);
+  else {
+    // The verdict stays the last line (pipelines read it with tail -1); its why comes just before.
+    const key = `${final.metadata.namespace ?? 'default'}/${final.metadata.name ?? ''}`;
+    if (phase !== 'Successful') for (const why of verdictReasons(final, (metric) => traces.of(key, metric))) io.out(terminalSafe(`why: ${why}`));
+    io.out(`Verdict: ${verdictText(final)}`);
+  }
   return EXIT_BY_PHASE[phase] ?? 2;
 }
