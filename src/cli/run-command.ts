@@ -20,6 +20,7 @@ import { collectTemplates, flattenTemplates } from '../engine/templates.js';
 import { EXIT_BY_PHASE, EXIT_INTERRUPTED, EXIT_USAGE } from './exit-codes.js';
 import { runAnalysisLive, verdictText } from './live-analysis.js';
 import { applyArgs, explainUnresolvedArg, indefiniteMessage, indefiniteMetrics, overridePrometheus, unknownArgs } from './run-guards.js';
+import { terminalSafe } from './progress.js';
 import type { Output } from './test-command.js';
 
 export { EXIT_BY_PHASE, EXIT_INTERRUPTED, EXIT_USAGE };
@@ -176,18 +177,19 @@ export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: 
   }
   const phase = final.status?.phase ?? 'Error';
   const external = stoppedBy ?? (run.spec.terminate ? 'spec.terminate in the manifest' : undefined);
-  if (json) io.out(JSON.stringify(final, null, 2));
+  // JSON escapes C0 controls itself; DEL, C1 and bidirectional controls are escaped too (still valid JSON).
+  if (json) io.out(JSON.stringify(final, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   if (external !== undefined) {
     // The status follows Argo (a terminated run is usually Successful); the exit status must not.
     const why = `stopped by ${external} before the analysis reached its own verdict`;
-    if (json) io.err(`assay run: ${why} (run status ${verdictText(final)}): exit ${EXIT_INTERRUPTED}`);
-    else io.out(`Verdict: none — ${why} (run status: ${verdictText(final)}); exit ${EXIT_INTERRUPTED}`);
+    if (json) io.err(`assay run: ${why} (run status ${terminalSafe(verdictText(final))}): exit ${EXIT_INTERRUPTED}`);
+    else io.out(`Verdict: none — ${why} (run status: ${terminalSafe(verdictText(final))}); exit ${EXIT_INTERRUPTED}`);
     return EXIT_INTERRUPTED;
   }
   if (!json) {
     // The verdict stays the last line (pipelines read it with tail -1); its why comes just before.
     const key = `${final.metadata.namespace ?? 'default'}/${final.metadata.name ?? ''}`;
-    if (phase !== 'Successful') for (const why of verdictReasons(final, (metric) => traces.of(key, metric))) io.out(`why: ${why}`);
+    if (phase !== 'Successful') for (const why of verdictReasons(final, (metric) => traces.of(key, metric))) io.out(terminalSafe(`why: ${why}`));
     io.out(`Verdict: ${verdictText(final)}`);
   }
   return EXIT_BY_PHASE[phase] ?? 2;

@@ -5,8 +5,8 @@
  *   0 stopped by a signal after a clean shutdown, 1 failed while running or stopping,
  *   4 invalid flags or settings (nothing was started).
  */
-import type { AssayConfig } from '../runtime/config.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
+import type { AssayConfig } from '../runtime/config.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
 import { startServer, ServeError, type RunningServer, type ServeRole } from '../server/server.js';
@@ -20,6 +20,7 @@ export interface ServeFlags {
   storeDir?: string;
   role: string;
   concurrency: string;
+  allowedHost?: string[];
   secrets?: string[];
   notifications?: string;
 }
@@ -56,6 +57,7 @@ export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: O
   try {
     server = await startServer({
       ...(secrets ? { secrets } : {}),
+      ...(flags.allowedHost?.length ? { allowedHosts: flags.allowedHost } : {}),
       ...(notifications ? { notifications } : {}),
       config,
       port: parsePort(flags.port),
