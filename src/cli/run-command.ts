@@ -182,8 +182,8 @@ export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: 
   if (external !== undefined) {
     // The status follows Argo (a terminated run is usually Successful); the exit status must not.
     const why = `stopped by ${external} before the analysis reached its own verdict`;
-    if (json) io.err(`assay run: ${why} (run status ${terminalSafe(verdictText(final))}): exit ${EXIT_INTERRUPTED}`);
-    else io.out(`Verdict: none — ${why} (run status: ${terminalSafe(verdictText(final))}); exit ${EXIT_INTERRUPTED}`);
+    if (json) io.err(`assay run: ${why} (run status ${verdictText(final)}): exit ${EXIT_INTERRUPTED}`);
+    else io.out(`Verdict: none — ${why} (run status: ${verdictText(final)}); exit ${EXIT_INTERRUPTED}`);
     return EXIT_INTERRUPTED;
   }
   if (!json) {
