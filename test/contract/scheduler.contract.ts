@@ -1,7 +1,11 @@
 /**
  * The contract every Scheduler adapter passes (design habit 6). Real time, real handlers: each test
  * states a guarantee of the port (src/scheduler/scheduler.ts) and would fail if an adapter broke it.
- * Timings use a lateness budget per adapter (Redis-backed delayed jobs are coarser than timers).
+ * No wall-clock budgets: a tick is checked never to start before it is due, to start in due order,
+ * and to be due at the instant asked for (what `pending()` reports); how late it starts on a busy
+ * machine is a figure for bench/, not a test. Where a wrong implementation would be late by design
+ * (BullMQ's keepLastIfActive counts a follow-up's delay from the end of the active tick), the test
+ * spaces the instants so that the wrong start cannot come before a later event it is compared with.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RetryPolicy, Scheduler, TickResult } from '../../src/scheduler/scheduler.js';
@@ -13,9 +17,6 @@ export interface ContractOptions {
 }
 
 export interface ContractSettings {
-  /** Largest acceptable start - due for a handful of ticks, in ms. */
-  latenessBudgetMs: number;
-  /** Largest acceptable p99 of start - due when 2,000 ticks come due within 200 ms. */
   /** Reference p99 lateness under the burst, printed beside the measured one (not asserted). */
   burstP99Ms: number;
 }
@@ -25,7 +26,6 @@ export type SchedulerFactory = (opts: ContractOptions) => Promise<Scheduler>;
 const RETRY: RetryPolicy = { initialMs: 100, maxMs: 400 };
 
 export function describeSchedulerContract(name: string, factory: SchedulerFactory, settings: ContractSettings): void {
-  const budget = settings.latenessBudgetMs;
 
   describe(`Scheduler contract: ${name}`, () => {
     let made: Scheduler[] = [];
@@ -40,22 +40,17 @@ export function describeSchedulerContract(name: string, factory: SchedulerFactor
     });
 
     describe('when ticks are due', () => {
-      it('never starts a tick before `at`, and starts it within the lateness budget', async () => {
+      it('never starts a tick before `at`, and starts ticks in the order they are due', async () => {
         const s = await make();
         const rec = new Recorder();
-        const t0 = Date.now();
-        const plan: [string, number][] = [['a', t0 + 300], ['b', t0 + 150], ['past', t0 - 1000], ['d', t0 + 450]];
+        const t0 = Date.now() + 500;
+        const plan: [string, number][] = [['a', t0 + 600], ['b', t0 + 300], ['past', t0 - 2000], ['d', t0 + 900]];
         for (const [k, at] of plan) await s.schedule(k, at);
-        const started = Date.now();
         await s.start(rec.handler(), { concurrency: 4 });
-        await waitFor(() => rec.starts.length >= 4, 5000, 'four ticks');
+        await waitFor(() => rec.starts.length >= 4, 30_000, 'four ticks');
         await sleep(200);
-        expect(rec.starts.map((x) => x.key).sort()).toEqual(['a', 'b', 'd', 'past']);
-        for (const [k, at] of plan) {
-          const start = rec.firstStart(k);
-          expect(start).toBeGreaterThanOrEqual(at);
-          expect(start - Math.max(at, started)).toBeLessThan(budget);
-        }
+        expect(rec.starts.map((x) => x.key)).toEqual(['past', 'b', 'a', 'd']);
+        for (const [k, at] of plan) expect(rec.firstStart(k)).toBeGreaterThanOrEqual(at);
       });
 
       it('ticks 2,000 runs exactly once each', async () => {
@@ -92,18 +87,21 @@ export function describeSchedulerContract(name: string, factory: SchedulerFactor
     });
 
     describe('when a run is scheduled more than once', () => {
+      // The later instant is far enough away that a tick held for it cannot start before it.
       it('moves the pending tick earlier for an earlier request', async () => {
         const s = await make();
         const rec = new Recorder();
         const t0 = Date.now();
-        await s.schedule('k', t0 + 700);
+        await s.schedule('k', t0 + 20_000);
         await s.schedule('k', t0 + 150);
         expect((await s.pending()).get('k')).toBe(t0 + 150);
         await s.start(rec.handler());
-        await waitFor(() => rec.starts.length >= 1, 3000, 'tick');
-        await sleep(t0 + 1000 - Date.now());
+        await waitFor(() => rec.starts.length >= 1, 15_000, 'the tick for the earlier request');
+        expect(rec.firstStart('k')).toBeGreaterThanOrEqual(t0 + 150);
+        expect(rec.firstStart('k')).toBeLessThan(t0 + 20_000);
+        await waitFor(() => rec.ends.length >= 1, 15_000, 'the tick to end');
+        expect((await s.pending()).has('k')).toBe(false); // the two requests were one tick
         expect(rec.starts.length).toBe(1);
-        expect(rec.firstStart('k') - (t0 + 150)).toBeLessThan(budget);
       });
 
       it('does not postpone the pending tick for a later request', async () => {
@@ -111,12 +109,15 @@ export function describeSchedulerContract(name: string, factory: SchedulerFactor
         const rec = new Recorder();
         const t0 = Date.now();
         await s.schedule('k', t0 + 150);
-        await s.schedule('k', t0 + 700);
+        await s.schedule('k', t0 + 20_000);
         expect((await s.pending()).get('k')).toBe(t0 + 150);
         await s.start(rec.handler());
-        await sleep(t0 + 1000 - Date.now());
+        await waitFor(() => rec.starts.length >= 1, 15_000, 'the tick');
+        expect(rec.firstStart('k')).toBeGreaterThanOrEqual(t0 + 150);
+        expect(rec.firstStart('k')).toBeLessThan(t0 + 20_000);
+        await waitFor(() => rec.ends.length >= 1, 15_000, 'the tick to end');
+        expect((await s.pending()).has('k')).toBe(false);
         expect(rec.starts.length).toBe(1);
-        expect(rec.firstStart('k') - (t0 + 150)).toBeLessThan(budget);
       });
     });
 
@@ -153,16 +154,19 @@ export function describeSchedulerContract(name: string, factory: SchedulerFactor
         });
         await s.schedule('k', Date.now());
         await s.start(rec.handler());
-        await waitFor(() => rec.starts.length === 1, 3000, 'first tick');
-        // BullMQ's keepLastIfActive would count the delay from the END of the active tick: the
-        // follow-up would start ~500 ms late here, well past any lateness budget.
-        const at = Date.now() + 600;
+        await waitFor(() => rec.starts.length === 1, 15_000, 'first tick');
+        // BullMQ's keepLastIfActive would count the delay from the END of the active tick: with the
+        // tick ending 4 s before the follow-up is due, the follow-up would start 4 s after `at`.
+        // A correct scheduler starts it before a marker due 2 s after `at`.
+        const at = Date.now() + 5000;
         await s.schedule('k', at);
-        await sleep(500); // the active tick ends 100 ms before the follow-up is due
+        await s.schedule('marker', at + 2000);
+        await sleep(1000);
         gate.open();
-        await waitFor(() => rec.starts.length >= 2, 3000, 'follow-up');
-        expect(rec.starts[1]!.at).toBeGreaterThanOrEqual(at);
-        expect(rec.starts[1]!.at - at).toBeLessThan(budget);
+        await waitFor(() => rec.starts.filter((x) => x.key === 'k').length >= 2 && rec.starts.some((x) => x.key === 'marker'), 30_000, 'follow-up and marker');
+        const followUp = rec.starts.filter((x) => x.key === 'k')[1]!;
+        expect(followUp.at).toBeGreaterThanOrEqual(at);
+        expect(followUp.at).toBeLessThanOrEqual(rec.firstStart('marker'));
       });
 
       it('never runs two ticks of one run at once, even with spare concurrency', async () => {
@@ -196,13 +200,11 @@ export function describeSchedulerContract(name: string, factory: SchedulerFactor
         });
         await s.schedule('k', Date.now());
         await s.start(rec.handler());
-        await waitFor(() => rec.starts.length >= 4, 5000, 'four ticks');
+        await waitFor(() => rec.starts.length >= 4, 30_000, 'four ticks');
         await sleep(400);
         expect(rec.starts.length).toBe(4);
-        asked.forEach((at, i) => {
-          expect(rec.starts[i + 1]!.at).toBeGreaterThanOrEqual(at);
-          expect(rec.starts[i + 1]!.at - at).toBeLessThan(budget);
-        });
+        // Each next tick at (never before) the instant its predecessor asked for.
+        asked.forEach((at, i) => expect(rec.starts[i + 1]!.at).toBeGreaterThanOrEqual(at));
       });
     });
 
@@ -268,15 +270,14 @@ export function describeSchedulerContract(name: string, factory: SchedulerFactor
         });
         await s.schedule('k', Date.now());
         await s.start(rec.handler());
-        await waitFor(() => rec.starts.length >= 6, 8000, 'six attempts');
+        await waitFor(() => rec.starts.length >= 6, 30_000, 'six attempts');
         await sleep(600);
         expect(rec.starts.length).toBe(6); // success ends the retries
         const gaps = rec.starts.slice(1).map((x, i) => x.at - rec.ends[i]!.at);
         const expected = [100, 200, 400, 400, 400]; // 100 * 2^(n-1), capped at 400
-        gaps.forEach((g, i) => {
-          expect(g).toBeGreaterThanOrEqual(expected[i]!);
-          expect(g).toBeLessThan(expected[i]! + budget);
-        });
+        // Never sooner than the backoff. That retries come no later than the capped backoff is a
+        // timing figure, not a test (src/scheduler/scheduler.ts retryDelay is unit-tested).
+        gaps.forEach((g, i) => expect(g).toBeGreaterThanOrEqual(expected[i]!));
       });
     });
 
