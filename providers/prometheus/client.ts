@@ -19,6 +19,7 @@ import type { ProviderErrorCode } from '../../src/metric/provider.js';
 import { formatFloatF } from '../../src/go/format.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/http.js';
 import { describeNetworkError } from '../shared/transport-errors.js';
+import type { SignableRequest, SignResult } from './sigv4.js';
 
 export type QueryRequest = {
   address: string;
@@ -27,6 +28,11 @@ export type QueryRequest = {
   headers: Record<string, string>;
   insecure: boolean;
   signal: AbortSignal;
+  /**
+   * SigV4: called with the request as it will be sent (method, URL, body, the headers present
+   * before the metric's own); returns the signature headers, or a failure message.
+   */
+  sign?: (req: SignableRequest) => Promise<SignResult>;
 } & ({ kind: 'instant'; time: number } | { kind: 'range'; start: number; end: number; stepSeconds: number });
 
 export type QueryExchange =
@@ -44,6 +50,8 @@ interface Captured {
   error?: unknown;
   /** Anything prometheus-query threw before axios ran (a bug, reported as Internal). */
   thrown?: unknown;
+  /** The signer refused (no region, no credentials). */
+  signFailure?: string;
 }
 
 export class PrometheusTransport {
@@ -82,7 +90,8 @@ export class PrometheusTransport {
       config.transformResponse = [(data: unknown) => data];
       config.validateStatus = () => true;
       if (agent !== undefined) config.httpsAgent = agent;
-      return config;
+      if (req.sign === undefined) return config;
+      return signConfig(config, req.sign, req.headers, captured);
     };
     const onResponse: ResponseInterceptor = {
       onFulfilled: (response) => {
@@ -111,6 +120,7 @@ export class PrometheusTransport {
       // successes, which it cannot parse); the interceptors captured what really happened.
       captured.thrown = thrown;
     }
+    if (captured.signFailure !== undefined) return { ok: false, aborted: false, method, url, code: 'Unauthorized', detail: captured.signFailure };
     if (captured.response !== undefined) {
       const data: unknown = captured.response.data;
       return { ok: true, status: captured.response.status, text: typeof data === 'string' ? data : '' };
@@ -141,4 +151,44 @@ function describeAxiosError(error: unknown, url: string): { code: ProviderErrorC
   }
   // Network errors: axios copies the errno code; the Node error with address/port is the cause.
   return describeNetworkError(e.cause ?? error, url);
+}
+
+type AxiosConfig = Parameters<RequestInterceptor['onFulfilled']>[0];
+
+/**
+ * Sign the request axios is about to send: the URL (with a GET's parameters) and the form body
+ * are fixed here, so that exactly the signed bytes go out. The metric's own headers are set
+ * after signing and win, as Argo's headers round tripper sits inside the sigv4 one.
+ */
+async function signConfig(
+  config: AxiosConfig,
+  sign: (req: SignableRequest) => Promise<SignResult>,
+  custom: Record<string, string>,
+  captured: Captured,
+): Promise<AxiosConfig> {
+  const base = `${config.baseURL ?? ''}${config.url ?? ''}`;
+  const params = config.params instanceof URLSearchParams ? config.params.toString() : '';
+  const url = params === '' ? base : `${base}?${params}`;
+  const method = (config.method ?? 'get').toUpperCase();
+  const headers: Record<string, string> = {};
+  let body: string | undefined;
+  if (method === 'POST') {
+    body = config.data instanceof URLSearchParams ? config.data.toString() : typeof config.data === 'string' ? config.data : '';
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  }
+  const signed = await sign({ method, url, headers, ...(body !== undefined ? { body } : {}) });
+  if (!signed.ok) {
+    captured.signFailure = signed.message;
+    throw new Error(signed.message);
+  }
+  config.baseURL = undefined;
+  config.url = url;
+  config.params = undefined;
+  if (body !== undefined) config.data = body;
+  const customNames = new Set(Object.keys(custom).map((k) => k.toLowerCase()));
+  for (const [k, v] of Object.entries({ ...headers, ...signed.headers })) {
+    if (k.toLowerCase() === 'host' || customNames.has(k.toLowerCase())) continue;
+    config.headers.set(k, v);
+  }
+  return config;
 }

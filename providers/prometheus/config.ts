@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ProviderEnv } from '../../src/metric/provider.js';
 import { describeIssues, dropNulls, headerRecord, headerSchema, oauth2Schema, resolveOAuth2 } from '../shared/config.js';
 import type { OAuth2ClientCredentials } from '../shared/oauth2.js';
+import { sigv4Applies, type SigV4Settings } from './sigv4.js';
 
 export const prometheusSchema = z.object({
   address: z.string().default(''),
@@ -41,6 +42,8 @@ export interface PrometheusConfig {
   headers: Record<string, string>;
   basicAuth?: { username: string; password: string };
   oauth2?: OAuth2ClientCredentials;
+  /** SigV4 settings, present only when Argo would sign (an `aps-workspaces` address, sigv4 not all empty). */
+  sigv4?: SigV4Settings;
   /** Expressions for `start`/`end` and a Go duration for `step`, evaluated at measurement time. */
   rangeQuery?: { start: string; end: string; step: string };
 }
@@ -80,12 +83,6 @@ export function parsePrometheusConfig(
   if ((basic.username !== '' || basic.password !== '') && (basic.username === '' || basic.password === '')) {
     return { ok: false, message: 'missing mandatory parameter in metric for basic auth setup: username|password' };
   }
-  // Argo signs requests to Amazon Managed Prometheus with SigV4 from the AWS credential chain.
-  // assay has no AWS SDK and reads no ambient credentials, so it refuses instead of sending
-  // unsigned requests that would fail with a less helpful 403.
-  if (address.includes('aps-workspaces') && (sigv4.region !== '' || sigv4.profile !== '' || sigv4.roleArn !== '')) {
-    return { ok: false, message: 'sigv4 authentication is not supported by assay' };
-  }
   const oauth2 = resolveOAuth2(c.authentication.oauth2);
   if (!oauth2.ok) return oauth2;
 
@@ -101,6 +98,7 @@ export function parsePrometheusConfig(
   };
   if (basic.username !== '') config.basicAuth = { username: basic.username, password: basic.password };
   if (oauth2.value !== undefined) config.oauth2 = oauth2.value;
+  if (sigv4Applies(address, sigv4)) config.sigv4 = sigv4;
   if (c.rangeQuery !== undefined) config.rangeQuery = c.rangeQuery;
   return { ok: true, config };
 }

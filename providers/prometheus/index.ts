@@ -16,6 +16,7 @@ import { urlErrorText } from '../shared/transport-errors.js';
 import { PrometheusTransport, type QueryRequest } from './client.js';
 import { parsePrometheusConfig, type PrometheusConfig } from './config.js';
 import { formatWarnings, interpretResponse } from './parse.js';
+import { SigV4Signer } from './sigv4.js';
 
 export type { PrometheusConfig } from './config.js';
 
@@ -57,6 +58,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
   const evalTime = options.evalTime ?? defaultEvalTime;
   const tokens = new TokenCache(options.clock);
   const transport = new PrometheusTransport();
+  const signer = new SigV4Signer();
 
   async function measure(config: PrometheusConfig, ctx: MeasureContext): Promise<Observation> {
     const window = queryWindow(config, ctx.now, evalTime);
@@ -68,7 +70,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
       // Round-trippers as Argo stacks them: oauth2 (outermost) sets a bearer token, basic auth
       // only fills an empty Authorization, custom headers are applied last and win.
       const headers: Record<string, string> = {};
-      if (config.oauth2 !== undefined) {
+      // With SigV4 the signature is the Authorization (it replaces oauth2's and basic auth's).
+      if (config.oauth2 !== undefined && config.sigv4 === undefined) {
         const token = await tokens.authorization(config.oauth2, { signal: deadline.signal, insecure: config.insecure });
         if (!token.ok) {
           if (token.aborted || deadline.cause() !== undefined) return abortedObservation(deadline, 'POST', queryUrl);
@@ -76,7 +79,7 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
         }
         headers.Authorization = token.authorization;
       }
-      if (config.basicAuth !== undefined && headers.Authorization === undefined) {
+      if (config.basicAuth !== undefined && headers.Authorization === undefined && config.sigv4 === undefined) {
         const { username, password } = config.basicAuth;
         headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
       }
@@ -85,6 +88,8 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
       const request: QueryRequest = {
         address: config.address, query: config.query, headers, insecure: config.insecure, signal: deadline.signal, ...window,
       };
+      const sigv4 = config.sigv4;
+      if (sigv4 !== undefined) request.sign = (req) => signer.sign(sigv4, req);
       const exchange = await transport.query(request);
       if (!exchange.ok) {
         if (exchange.aborted || deadline.cause() !== undefined) return abortedObservation(deadline, exchange.method, exchange.url);
@@ -104,11 +109,14 @@ export function createPrometheusProvider(options: PrometheusProviderOptions = {}
   return {
     key: 'prometheus',
     type: 'Prometheus',
+    // Queries are evaluated at ctx.now (instant `time`, range expressions), so backtests replay it.
+    historical: true,
     parseConfig: parsePrometheusConfig,
     measure,
     metadata: (config) => (config.query !== '' ? { ResolvedPrometheusQuery: config.query } : undefined),
     close: async () => {
       tokens.clear();
+      signer.clear();
       transport.close();
     },
   };

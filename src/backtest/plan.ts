@@ -75,7 +75,7 @@ export function planReplays(flags: PlanFlags, now: Instant): Parsed<Plan> {
   if (!to.ok) return to;
   const present = wholeSeconds(now);
   if (from.value >= to.value) return { ok: false, error: `--from (${formatTime(from.value)}) must be before --to (${formatTime(to.value)})` };
-  if (to.value > present) return { ok: false, error: `--to (${formatTime(to.value)}) is in the future: Prometheus cannot answer for it` };
+  if (to.value > present) return { ok: false, error: `--to (${formatTime(to.value)}) is in the future: no backend can answer for it` };
   if (flags.every === undefined) {
     if (flags.for !== undefined) return { ok: false, error: '--for only applies with --every (without it, the replay stops at --to)' };
     return { ok: true, value: { from: from.value, to: to.value, replays: [{ start: from.value, stop: to.value }] } };
@@ -107,43 +107,55 @@ function positiveDuration(flag: string, text: string): Parsed<number> {
   return { ok: true, value: d.ms };
 }
 
+/** What the plan needs to know of a provider: its key and whether it can be asked about the past. */
+export interface ProviderHistory {
+  key: string;
+  historical?: boolean;
+}
+
 /**
- * Only Prometheus can answer a query about the past (an instant query at a given time, a range
- * query over given bounds). Any other provider would measure the present and pass it off as
- * history, so such metrics are refused, each named with its provider. assay's own plugin sources
- * (assay/compare, assay/guard) replay when every provider they sample does.
+ * A metric can be replayed only if its provider anchors every query at the instant it is asked
+ * for (`historical` on the provider: Prometheus' instant query at a given time, Graphite's
+ * from/until, CloudWatch's StartTime/EndTime, ...). Any other provider would measure the present
+ * and pass it off as history, so such metrics are refused, each named with its provider and the
+ * reason. assay's own plugin sources (assay/compare, assay/guard) replay when every provider they
+ * sample does.
  */
-export function unreplayableMetrics(run: AnalysisRun): string[] {
+export function unreplayableMetrics(run: AnalysisRun, providers: readonly ProviderHistory[]): string[] {
+  const historical: ReadonlySet<string> = new Set(providers.filter((p) => p.historical === true).map((p) => p.key));
+  const names = [...historical].sort();
   const problems: string[] = [];
   for (const metric of run.spec.metrics) {
     const keys = providerKeysOf(metric);
-    if (keys.length === 1 && replayable(metric.provider)) continue;
+    if (keys.length === 1 && replayable(metric.provider, historical)) continue;
     const provider = keys.length === 0 ? 'no provider' : `the ${keys.join(' + ')} provider`;
-    problems.push(`metric "${metric.name}" uses ${provider}; only Prometheus metrics (and assay/compare or assay/guard over Prometheus) can be replayed against history`);
+    const why = keys.length > 1 ? 'which cannot be replayed' : 'which cannot be asked about the past';
+    problems.push(
+      `metric "${metric.name}" uses ${provider}, ${why}; only metrics of ${names.join(', ')} (and assay/compare or assay/guard over them) can be replayed against history`,
+    );
   }
   return problems;
 }
 
-/** Provider keys that replay, and where assay's plugin sources keep the blocks they sample. */
-const HISTORICAL = new Set(['prometheus']);
+/** Where assay's plugin sources keep the provider blocks they sample. */
 const NESTED_SOURCES: Record<string, (config: Record<string, unknown>) => unknown[]> = {
   'assay/compare': (c) => [c['baseline'], c['canary']].flatMap((side) => (isCounts(side) ? [side.events, side.total] : [side])),
   'assay/guard': (c) => [c['provider'], c['traffic']].filter((b) => b !== undefined),
 };
 
-function replayable(block: unknown, depth = 0): boolean {
+function replayable(block: unknown, historical: ReadonlySet<string>, depth = 0): boolean {
   if (typeof block !== 'object' || block === null || depth > 3) return false;
   const entries = Object.entries(block as Record<string, unknown>).filter(([, v]) => v != null);
   if (entries.length !== 1) return false;
   const [key, value] = entries[0]!;
-  if (HISTORICAL.has(key)) return true;
+  if (historical.has(key)) return true;
   if (key !== 'plugin' || typeof value !== 'object' || value === null) return false;
   const plugins = Object.entries(value as Record<string, unknown>);
   if (plugins.length !== 1) return false;
   const [name, config] = plugins[0]!;
   const nested = NESTED_SOURCES[name];
   if (!nested || typeof config !== 'object' || config === null) return false;
-  return nested(config as Record<string, unknown>).every((b) => replayable(b, depth + 1));
+  return nested(config as Record<string, unknown>).every((b) => replayable(b, historical, depth + 1));
 }
 
 function isCounts(side: unknown): side is { events: unknown; total: unknown } {

@@ -1,7 +1,7 @@
 /**
  * One replay: the AnalysisRun driven by `runVirtual` with virtual time 0 at the replay's start,
  * so every reconcile, every measurement and every condition happens at a historical instant.
- * The measurer is the real Prometheus provider; it queries at `req.now`, which the reconcile
+ * The measurer holds the real providers that can be asked about the past; they query at `req.now`, which the reconcile
  * takes from the virtual clock.
  *
  * Every measurement is also recorded as it is taken: status keeps only the last 10 per metric

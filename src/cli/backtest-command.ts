@@ -1,14 +1,15 @@
 /**
- * `assay backtest`: replay an analysis against Prometheus history on a virtual clock, so a team
+ * `assay backtest`: replay an analysis against metric history on a virtual clock, so a team
  * can see what verdict a template would have given, and when, during a past incident.
  *
  * The replay is `assay test`'s virtual clock (the real resolution, scheduling and assessment)
- * with the real Prometheus provider as the measurer: each query is evaluated at the virtual
+ * with the real providers as the measurer (those that declare `historical`): each query is evaluated at the virtual
  * instant (an instant query AT that time; rangeQuery start/end expressions against it).
  * Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive (or no verdict before the clock
  * stopped), 4 usage or invalid input; with --every, the worst verdict of all replays.
  */
 import type { AnalysisRun } from '../api/types.js';
+import type { MetricProvider } from '../metric/provider.js';
 import { isCompleted, type Phase } from '../api/phase.js';
 import { planReplays, unreplayableMetrics, type Plan } from '../backtest/plan.js';
 import { LineReplayProgress, noProgress, type ProgressStream, type ReplayProgress } from '../backtest/progress.js';
@@ -39,7 +40,7 @@ export function exitFor(verdict: Phase): number {
 
 // Paragraphs without hard line breaks: commander wraps them to the terminal's width.
 export const BACKTEST_DESCRIPTION = [
-  'Replays an analysis against Prometheus history. The AnalysisRun that the templates (and --arg) describe runs on a ' +
+  'Replays an analysis against metric history. The AnalysisRun that the templates (and --arg) describe runs on a ' +
     'virtual clock that starts at --from, exactly as the live engine would run it (initialDelay, interval, count, ' +
     'limits, the 10 s retry after an Error), and every query is evaluated at its historical instant: an instant query ' +
     'AT that time, a rangeQuery with now() being that time. It prints each measurement and the verdict the analysis ' +
@@ -48,8 +49,10 @@ export const BACKTEST_DESCRIPTION = [
   'One replay starts at --from and its clock stops at --to. With --every D, a replay starts at --from, --from+D, ... ' +
     'up to --to ("had the rollout started at each of these times, what would the verdict have been?"); each runs ' +
     'until it completes, --for after its start, or the present.',
-  'Only Prometheus metrics can be replayed (no other provider can answer for the past); a template with any other ' +
-    'provider is refused.',
+  'Only metrics whose provider can be asked about the past are replayed: prometheus (instant query at the instant, ' +
+    'rangeQuery against it), graphite (from/until), cloudWatch (StartTime/EndTime), and the other providers that ' +
+    'anchor their query window at the instant. A template with any other provider (web, job, influxdb, whose Flux ' +
+    'query carries its own range, ...) is refused, naming the metric and its provider.',
   'Exit status: 0 Successful, 1 Failed, 2 Error, 3 Inconclusive or no verdict before the clock stopped, 4 usage or ' +
     'invalid input. With --every: the worst verdict of all replays.',
 ].join('\n\n');
@@ -76,8 +79,13 @@ export interface BacktestIo extends Output {
   wall: () => number;
 }
 
-function prepare(opts: BacktestOptions, run: AnalysisRun, now: number): { ok: true; plan: Plan } | { ok: false; errors: string[] } {
-  const refused = unreplayableMetrics(run);
+function prepare(
+  opts: BacktestOptions,
+  run: AnalysisRun,
+  now: number,
+  providers: readonly MetricProvider<unknown>[],
+): { ok: true; plan: Plan } | { ok: false; errors: string[] } {
+  const refused = unreplayableMetrics(run, providers);
   if (refused.length > 0) return { ok: false, errors: refused };
   const plan = planReplays(
     {
@@ -100,7 +108,8 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
     io.err(`assay backtest: ${err.message}`);
     return EXIT_USAGE;
   }
-  const prepared = prepare(opts, run, io.wall());
+  const all = builtinProviders();
+  const prepared = prepare(opts, run, io.wall(), all);
   if (!prepared.ok) {
     for (const e of prepared.errors) io.err(`assay backtest: ${e}`);
     return EXIT_USAGE;
@@ -117,7 +126,7 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
   const address = opts.prometheus ?? config.prometheusAddress;
   const measurer = new ProviderMeasurer({
     // Only providers that can be asked about the past, and assay's plugin sources over them.
-    providers: builtinProviders().filter((p) => p.key === 'prometheus' || p.key.startsWith('plugin/assay/')),
+    providers: all.filter((p) => p.historical === true || p.key.startsWith('plugin/assay/')),
     env: { ...providerEnvOf(config), ...(address !== undefined ? { prometheusAddress: address } : {}) },
     secrets,
   });

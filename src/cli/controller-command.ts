@@ -12,6 +12,10 @@ import { createLogger } from '../runtime/logger.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from '../runtime/metrics.js';
 import { analysisRunGauges, analysisTemplateGauges } from '../server/analysis-metrics.js';
 import { EngineMetrics } from '../server/engine-metrics.js';
+import { measuredValueGauges } from '../server/measured-metrics.js';
+import { KubeSecretSource } from '../kube/kube-secrets.js';
+import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
+import { Notifier } from '../notify/notifier.js';
 import { EXIT_USAGE } from './run-command.js';
 import type { Output } from './test-command.js';
 
@@ -28,6 +32,8 @@ export interface ControllerFlags {
   /** Status writes per second to the API server; "0" = no limit. */
   kubeQps?: string;
   kubeBurst?: string;
+  /** Notifications file (docs/notifications.md); secretKeyRefs are read in the controller's namespace. */
+  notifications?: string;
 }
 
 export function loadKubeConfig(path: string | undefined): KubeConfig {
@@ -63,6 +69,18 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
     return usage(io, (err as Error).message);
   }
   const log = createLogger({ level: config.logLevel });
+  let notifyConfig: NotifyConfig | undefined;
+  try {
+    if (flags.notifications) {
+      notifyConfig = await loadNotifyConfig(flags.notifications, {
+        vars: config.notifyVars ?? {},
+        secrets: new KubeSecretSource(kubeConfig),
+        secretNamespace: config.controllerNamespace ?? 'argo-rollouts',
+      });
+    }
+  } catch (err) {
+    return usage(io, (err as Error).message);
+  }
   const namespaces = flags.namespaces ? flags.namespaces.split(',').map((s) => s.trim()).filter(Boolean) : [];
   const registry = new MetricsRegistry();
   const engineMetrics = new EngineMetrics(registry);
@@ -83,7 +101,18 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
     return 1;
   }
   engineMetrics.attach(controller.engine);
+  const notifier = notifyConfig
+    ? await Notifier.start({
+        config: notifyConfig,
+        ...(config.redisUrl ? { redisUrl: config.redisUrl, redisPrefix: `assay:notify:${config.queueName}` } : {}),
+        log: log.child({ component: 'notifications' }),
+        registry,
+        tracesOf: (key, metric) => controller.traces.of(key, metric),
+      })
+    : undefined;
+  if (notifier) controller.engine.listen({ onStatus: (key, run, previous) => notifier.onStatus(key, run, previous) });
   registry.collect('analysis runs', async () => analysisRunGauges(await controller.store.list()));
+  registry.collect('measured values', async () => measuredValueGauges(await controller.store.list()));
   registry.collect('analysis templates', () => analysisTemplateGauges(controller.templates.list()));
   const metricsServer = createServer(async (req, res) => {
     if (req.url === '/metrics') {
@@ -110,6 +139,7 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
   });
   log.info('stopping');
   await controller.stop();
+  await notifier?.close();
   metricsServer.close();
   healthServer.close();
   return 0;

@@ -101,6 +101,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('-n, --namespace <ns>', 'namespace of the run', 'default')
     .option('--name <name>', 'name of the run')
     .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args (repeatable)', collect)
+    .option('--notifications <file>', 'send the verdict to Slack / signed JSON webhooks (docs/notifications.md)')
     .addOption(new Option('-o, --output <format>', 'text or json (json: the final AnalysisRun on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -144,7 +145,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
 
   program
     .command('backtest')
-    .summary('replay an analysis against Prometheus history: what verdict, and when')
+    .summary('replay an analysis against metric history: what verdict, and when')
     .description(BACKTEST_DESCRIPTION)
     .requiredOption('-f, --file <path>', 'template or AnalysisRun file or directory (repeatable)', collect)
     .option('-t, --template <name>', 'template to use (repeatable; "cluster:NAME" for a ClusterAnalysisTemplate); default: all in the files', collect)
@@ -174,6 +175,8 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--store-dir <dir>', 'keep runs as files in DIR (default: in memory, lost when the process exits)')
     .addOption(new Option('--role <role>', 'all, api or worker (see above)').choices(['all', 'api', 'worker']).default('all'))
     .option('--concurrency <n>', 'runs measured at once by this process', '16')
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args and provider credentials (repeatable)', collect)
+    .option('--notifications <file>', 'send verdicts to Slack / signed JSON webhooks (docs/notifications.md)')
     .addHelpText('after', SERVE_EXAMPLES)
     .action(async (opts: ServeFlags) => exit(await serveCommand(opts, config, io)));
 
@@ -206,6 +209,7 @@ export function buildProgram(exit: (code: number) => void, config: AssayConfig):
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--role <role>', 'all, or worker (ticks only; needs REDIS_URL)', 'all')
     .option('--kube-qps <n>', 'status writes per second (0: no limit)', '0')
+    .option('--notifications <file>', 'send verdicts to Slack / signed JSON webhooks (docs/notifications.md)')
     .option('--kube-burst <n>', 'status writes at once (default: qps)')
     .addHelpText('after', '\nExample:\n  assay controller --kubeconfig ~/.kube/config --namespaces shop,payments --leader-elect')
     .action(async (flags: ControllerFlags) => exit(await controllerCommand(flags, config, io)));

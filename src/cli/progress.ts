@@ -17,10 +17,19 @@ function key(m: Measurement): string {
   return `${m.startedAt}|${m.phase}|${m.finishedAt ?? ''}`;
 }
 
-/** One line per measurement: `12:00:01 success-rate [0.99] Successful`. */
+/** The why line of a measurement that did not succeed (from its decision trace), if known. */
+export type Explain = (metric: string, m: Measurement) => string | undefined;
+
+/**
+ * One line per measurement: `12:00:01 success-rate [0.99] Successful`, and under a measurement
+ * that is not Successful its why: `  why: success-rate = [0.82]: successCondition ... is false`.
+ */
 export class LineProgress implements ProgressSink {
   private readonly seen = new Set<string>();
-  constructor(private readonly write: (line: string) => void) {}
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly explain?: Explain,
+  ) {}
 
   update(run: AnalysisRun): void {
     for (const r of run.status?.metricResults ?? []) {
@@ -31,6 +40,8 @@ export class LineProgress implements ProgressSink {
         const value = m.value !== undefined && m.value !== '' ? m.value : '-';
         const msg = m.message ? `  ${m.message}` : '';
         this.write(`${clock(m.finishedAt ?? m.startedAt)}  ${r.name}  ${value}  ${m.phase}${msg}`);
+        const why = m.phase !== 'Successful' ? this.explain?.(r.name, m) : undefined;
+        if (why) this.write(`  why: ${why}`);
       }
     }
   }

@@ -6,6 +6,9 @@
  */
 import { loadPaths } from '../api/load.js';
 import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } from '../api/types.js';
+import { verdictReasons } from '../engine/explain.js';
+import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
+import { TraceLog } from '../runtime/trace-log.js';
 import { FileSecretSource } from '../runtime/file-secrets.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
@@ -25,6 +28,7 @@ export interface RunOptions {
   name?: string;
   timeout?: string;
   secrets?: string[];
+  notifications?: string;
 }
 
 export class UsageError extends Error {}
@@ -84,6 +88,16 @@ export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: 
     io.err(`assay run: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;
   }
+  let notifyConfig: NotifyConfig | undefined;
+  try {
+    if (opts.notifications) {
+      notifyConfig = await loadNotifyConfig(opts.notifications, { vars: config.notifyVars ?? {}, ...(secrets ? { secrets, secretNamespace: run.metadata.namespace ?? 'default' } : {}) });
+    }
+  } catch (err) {
+    io.err(`assay run: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
+  const traces = new TraceLog();
   const stop = new AbortController();
   const onSignal = () => {
     if (stop.signal.aborted) {
@@ -97,13 +111,27 @@ export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: 
   process.on('SIGTERM', onSignal);
   let final: AnalysisRun;
   try {
-    final = await runAnalysisLive(run, { config, io, stdout, json, stop: stop.signal, ...(secrets ? { secrets } : {}) });
+    final = await runAnalysisLive(run, {
+      config,
+      io,
+      stdout,
+      json,
+      stop: stop.signal,
+      traces,
+      ...(secrets ? { secrets } : {}),
+      ...(notifyConfig ? { notifications: notifyConfig } : {}),
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   const phase = final.status?.phase ?? 'Error';
   if (json) io.out(JSON.stringify(final, null, 2));
-  else io.out(`Verdict: ${verdictText(final)}`);
+  else {
+    // The verdict stays the last line (pipelines read it with tail -1); its why comes just before.
+    const key = `${final.metadata.namespace ?? 'default'}/${final.metadata.name ?? ''}`;
+    if (phase !== 'Successful') for (const why of verdictReasons(final, (metric) => traces.of(key, metric))) io.out(`why: ${why}`);
+    io.out(`Verdict: ${verdictText(final)}`);
+  }
   return EXIT_BY_PHASE[phase] ?? 2;
 }

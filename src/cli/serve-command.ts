@@ -6,7 +6,9 @@
  *   4 invalid flags or settings (nothing was started).
  */
 import type { AssayConfig } from '../runtime/config.js';
+import { FileSecretSource } from '../runtime/file-secrets.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
+import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
 import { startServer, ServeError, type RunningServer, type ServeRole } from '../server/server.js';
 import { EXIT_USAGE } from './run-command.js';
 import type { Output } from './test-command.js';
@@ -18,6 +20,8 @@ export interface ServeFlags {
   storeDir?: string;
   role: string;
   concurrency: string;
+  secrets?: string[];
+  notifications?: string;
 }
 
 // Lines stay under 80 columns: commander re-wraps longer ones at the terminal width.
@@ -95,9 +99,25 @@ function parseConcurrency(text: string): number {
 
 export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: Output, logger?: Logger): Promise<number> {
   const log = logger ?? createLogger({ level: config.logLevel });
+  let secrets: FileSecretSource | undefined;
+  try {
+    if (flags.secrets?.length) secrets = await FileSecretSource.load(flags.secrets);
+  } catch (err) {
+    io.err(`assay serve: --secrets: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
   let server: RunningServer;
+  let notifications: NotifyConfig | undefined;
+  try {
+    if (flags.notifications !== undefined) notifications = await loadNotifyConfig(flags.notifications, { vars: config.notifyVars ?? {} });
+  } catch (err) {
+    io.err(`assay serve: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT_USAGE;
+  }
   try {
     server = await startServer({
+      ...(secrets ? { secrets } : {}),
+      ...(notifications ? { notifications } : {}),
       config,
       port: parsePort(flags.port),
       host: flags.host,

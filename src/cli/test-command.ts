@@ -17,6 +17,10 @@ function show(v: unknown): string {
 function printHuman(t: TestOutcome, io: Output): void {
   io.out(`${t.passed ? 'PASS' : 'FAIL'} ${t.name}${t.passed ? '' : `  (${t.file})`}`);
   for (const f of t.failures) io.out(`    ${f.field}: expected ${show(f.expected)} got ${show(f.got)}`);
+  if (!t.passed && t.trace.length > 0) {
+    io.out('    why:');
+    for (const line of t.trace) io.out(`      ${line}`);
+  }
 }
 
 export async function testCommand(paths: string[], opts: { output?: string }, io: Output): Promise<number> {
@@ -33,7 +37,7 @@ export async function testCommand(paths: string[], opts: { output?: string }, io
   for (const inv of report.invalid) io.err(`INVALID ${inv.message}`);
   if (json) {
     const doc: Record<string, unknown> = {
-      tests: report.tests.map((t) => ({ file: t.file, name: t.name, passed: t.passed, failures: t.failures, result: t.result })),
+      tests: report.tests.map((t) => ({ file: t.file, name: t.name, passed: t.passed, failures: t.failures, result: t.result, trace: t.trace })),
       passed: report.passed,
       failed: report.failed,
     };

@@ -17,6 +17,8 @@ import { createJobProvider } from '../../providers/job/index.js';
 import { assemble, type Assembly } from '../runtime/assemble.js';
 import type { AssayConfig } from '../runtime/config.js';
 import type { Engine } from '../runtime/engine.js';
+import { TraceLog } from '../runtime/trace-log.js';
+import { measurementEvents, verdictEvents } from '../engine/explain.js';
 
 export interface ControllerOptions {
   config: AssayConfig;
@@ -52,6 +54,8 @@ export class Controller {
   private ticking = false;
   private stopping = false;
   private unwatch: (() => void) | undefined;
+  /** Decision traces of the runs this replica measured (memory, bounded like measurement retention). */
+  readonly traces = new TraceLog();
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -92,17 +96,33 @@ export class Controller {
     });
     const controller = new Controller(opts, store, templates, assembly);
     const events = new KubeEventRecorder(opts.kubeConfig, 'assay-controller', (err) => log('warn', `event not recorded: ${String(err)}`));
+    const traces = controller.traces;
     assembly.engine.listen({
       onEvents: (_key, run, evs) => void events.record(run, evs, Date.now()),
+      // Why, as events beside Argo's: each measurement that did not succeed, then the verdict's reasons.
+      onTraces: (key, run, ts) => {
+        traces.record(key, run, ts);
+        const why = measurementEvents(ts);
+        if (why.length > 0) void events.record(run, why, Date.now());
+      },
       onStatus: (key, run, prev) => {
+        if (isCompleted(run.status?.phase) && !isCompleted(prev?.phase)) {
+          void events.record(run, verdictEvents(run, (metric) => traces.of(key, metric)), Date.now());
+        }
         if (run.status?.phase !== prev?.phase) log('info', 'analysis run phase changed', { run: key, from: prev?.phase ?? '', to: run.status?.phase, message: run.status?.message });
       },
-      onDeleted: (key) => log('info', 'analysis run deleted by ttlStrategy', { run: key }),
+      onDeleted: (key) => {
+        traces.forget(key);
+        log('info', 'analysis run deleted by ttlStrategy', { run: key });
+      },
     });
     // Every change from outside (a new run, a Rollout setting spec.terminate, a relist) asks for
     // a tick now; our own status writes coming back through the informer do not.
     controller.unwatch = store.watch((change) => {
-      if (change.type === 'delete') return void assembly.scheduler.cancel(change.key);
+      if (change.type === 'delete') {
+        controller.traces.forget(change.key);
+        return void assembly.scheduler.cancel(change.key);
+      }
       if (change.own) return;
       const run = change.run;
       if (isCompleted(run.status?.phase) && !run.spec.ttlStrategy) return;

@@ -23,28 +23,50 @@ export interface AnalysisEvent {
  * The limit check. Later checks overwrite earlier ones, so within a metric Error beats
  * Inconclusive beats Failed (the opposite of the run-level order).
  */
+export interface LimitBreach {
+  phase: Phase;
+  message: string;
+  /** The counter that crossed its limit, for the decision trace (absent when none did). */
+  counter?: 'failed' | 'inconclusive' | 'consecutiveErrors';
+  count?: number;
+  limitName?: 'failureLimit' | 'inconclusiveLimit' | 'consecutiveErrorLimit';
+  limit?: number;
+}
+
 export function assessLimits(metric: Metric, result: MetricResult): { phase: Phase; message: string } {
-  let phase: Phase = '';
-  let message = '';
+  const breach = limitBreach(metric, result);
+  return { phase: breach.phase, message: breach.message };
+}
+
+/** assessLimits with the counter and limit that decided (for the decision trace). */
+export function limitBreach(metric: Metric, result: MetricResult): LimitBreach {
+  let breach: LimitBreach = { phase: '', message: '' };
   const failureLimit = optInt(metric.failureLimit) ?? 0;
   const failed = result.failed ?? 0;
   if (failureLimit >= 0 && failed > failureLimit) {
-    phase = 'Failed';
-    message = `failed (${failed}) > failureLimit (${failureLimit})`;
+    const message = `failed (${failed}) > failureLimit (${failureLimit})`;
+    breach = { phase: 'Failed', message, counter: 'failed', count: failed, limitName: 'failureLimit', limit: failureLimit };
   }
   const inconclusiveLimit = inconclusiveLimitOf(metric);
   const inconclusive = result.inconclusive ?? 0;
   if (inconclusive > inconclusiveLimit) {
-    phase = 'Inconclusive';
-    message = `inconclusive (${inconclusive}) > inconclusiveLimit (${inconclusiveLimit})`;
+    const message = `inconclusive (${inconclusive}) > inconclusiveLimit (${inconclusiveLimit})`;
+    breach = { phase: 'Inconclusive', message, counter: 'inconclusive', count: inconclusive, limitName: 'inconclusiveLimit', limit: inconclusiveLimit };
   }
   const errorLimit = consecutiveErrorLimitOf(metric);
   const consecutiveError = result.consecutiveError ?? 0;
   if (consecutiveError > errorLimit) {
-    phase = 'Error';
-    message = `consecutiveErrors (${consecutiveError}) > consecutiveErrorLimit (${errorLimit})`;
+    const message = `consecutiveErrors (${consecutiveError}) > consecutiveErrorLimit (${errorLimit})`;
+    breach = {
+      phase: 'Error',
+      message,
+      counter: 'consecutiveErrors',
+      count: consecutiveError,
+      limitName: 'consecutiveErrorLimit',
+      limit: errorLimit,
+    };
   }
-  return { phase, message };
+  return breach;
 }
 
 /** Argo's assessMetricStatus. */

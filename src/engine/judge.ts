@@ -7,6 +7,7 @@ import type { Observation } from '../metric/provider.js';
 import { evalCondition } from '../conditions/index.js';
 import { goQuote } from '../go/format.js';
 import { formatTime, type Instant } from './time.js';
+import { MAX_RAW_LENGTH, numericOf, type ConditionTrace, type MeasurementTrace } from './trace.js';
 
 export type JudgedPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
 
@@ -24,26 +25,59 @@ function formatEvalError(kind: string, condition: string, result: unknown, error
 
 /** Argo's EvaluateResult. */
 export function evaluateResult(result: unknown, metric: Metric, now: Instant): { phase: JudgedPhase; message?: string } {
+  const judged = evaluateResultTraced(result, metric, now);
+  return judged.message === undefined ? { phase: judged.phase } : { phase: judged.phase, message: judged.message };
+}
+
+/**
+ * Argo's EvaluateResult, also returning each condition evaluated with its outcome (the trace).
+ * Like Argo, a successCondition that cannot be evaluated stops before the failureCondition.
+ */
+export function evaluateResultTraced(
+  result: unknown,
+  metric: Metric,
+  now: Instant,
+): { phase: JudgedPhase; message?: string; conditions: ConditionTrace[] } {
   const success = metric.successCondition ?? '';
   const failure = metric.failureCondition ?? '';
+  const conditions: ConditionTrace[] = [];
   let s = false;
   let f = false;
   if (success !== '') {
     const r = evalCondition(success, result, now);
-    if (!r.ok) return { phase: 'Error', message: formatEvalError('successCondition', success, result, r.error) };
+    if (!r.ok) {
+      conditions.push({ kind: 'successCondition', expression: success, outcome: 'error', error: r.error });
+      return { phase: 'Error', message: formatEvalError('successCondition', success, result, r.error), conditions };
+    }
+    conditions.push({ kind: 'successCondition', expression: success, outcome: r.value ? 'true' : 'false' });
     s = r.value;
   }
   if (failure !== '') {
     const r = evalCondition(failure, result, now);
-    if (!r.ok) return { phase: 'Error', message: formatEvalError('failureCondition', failure, result, r.error) };
+    if (!r.ok) {
+      conditions.push({ kind: 'failureCondition', expression: failure, outcome: 'error', error: r.error });
+      return { phase: 'Error', message: formatEvalError('failureCondition', failure, result, r.error), conditions };
+    }
+    conditions.push({ kind: 'failureCondition', expression: failure, outcome: r.value ? 'true' : 'false' });
     f = r.value;
   }
-  if (success === '' && failure === '') return { phase: 'Successful' };
+  if (success === '' && failure === '') return { phase: 'Successful', conditions };
   if (success !== '' && failure === '') f = !s;
   else if (success === '' && failure !== '') s = !f;
-  if (f) return { phase: 'Failed' };
-  if (!s) return { phase: 'Inconclusive' };
-  return { phase: 'Successful' };
+  if (f) return { phase: 'Failed', conditions };
+  if (!s) return { phase: 'Inconclusive', conditions };
+  return { phase: 'Successful', conditions };
+}
+
+function rawJson(value: unknown): string | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+  if (text === undefined) return undefined;
+  return text.length > MAX_RAW_LENGTH ? `${text.slice(0, MAX_RAW_LENGTH)}...` : text;
 }
 
 /**
@@ -57,6 +91,21 @@ export function toMeasurement(
   finishedAt: Instant,
   prior?: Measurement,
 ): Measurement {
+  return judgeObservation(metric, obs, startedAt, finishedAt, prior).measurement;
+}
+
+/**
+ * toMeasurement plus its trace: the raw value, the conditions with their outcomes and who
+ * decided. The trace's secrets are redacted later, with the measurement's (reconcile.ts).
+ */
+export function judgeObservation(
+  metric: Metric,
+  obs: Observation,
+  startedAt: Instant,
+  finishedAt: Instant,
+  prior?: Measurement,
+): { measurement: Measurement; trace: MeasurementTrace } {
+  const trace: MeasurementTrace = { metric: metric.name, phase: 'Running', judgedBy: 'provider', conditions: [] };
   const m: Measurement = { phase: 'Running', startedAt: prior?.startedAt ?? formatTime(startedAt) };
   // Most measurements have no metadata: allocate the merged object only when there is some.
   if (prior?.metadata !== undefined || obs.metadata !== undefined) {
@@ -65,8 +114,15 @@ export function toMeasurement(
   }
   switch (obs.kind) {
     case 'value': {
-      const judged = evaluateResult(obs.value, metric, finishedAt);
+      const judged = evaluateResultTraced(obs.value, metric, finishedAt);
       m.phase = judged.phase;
+      trace.conditions = judged.conditions;
+      trace.judgedBy = judged.conditions.length > 0 ? 'conditions' : 'no-conditions';
+      const raw = rawJson(obs.value);
+      if (raw !== undefined) trace.raw = raw;
+      const numeric = numericOf(obs.value);
+      if (numeric !== undefined) trace.numeric = numeric;
+      trace.value = obs.display;
       // On an evaluation error Argo keeps no value, only the message.
       if (judged.phase === 'Error') m.message = judged.message ?? '';
       else m.value = obs.display;
@@ -76,18 +132,33 @@ export function toMeasurement(
       m.phase = obs.phase;
       if (obs.display !== undefined && obs.display !== '') m.value = obs.display;
       if (obs.message) m.message = obs.message;
+      if (obs.display !== undefined && obs.display !== '') {
+        trace.value = obs.display;
+        const numeric = numericOf(obs.display.replace(/^\[(.*)\]$/, '$1'));
+        if (numeric !== undefined) trace.numeric = numeric;
+      }
       break;
     case 'inProgress':
       m.phase = 'Running';
       m.resumeAt = formatTime(obs.resumeAt);
       if (obs.display) m.value = obs.display;
       else if (prior?.value) m.value = prior.value;
-      return m;
+      return { measurement: m, trace: finishTrace(trace, m) };
     case 'error':
       m.phase = 'Error';
       m.message = obs.message;
+      trace.judgedBy = 'provider-error';
       break;
   }
   m.finishedAt = formatTime(finishedAt);
-  return m;
+  return { measurement: m, trace: finishTrace(trace, m) };
+}
+
+function finishTrace(trace: MeasurementTrace, m: Measurement): MeasurementTrace {
+  trace.phase = m.phase;
+  if (m.startedAt) trace.startedAt = m.startedAt;
+  if (m.finishedAt) trace.finishedAt = m.finishedAt;
+  if (m.message) trace.message = m.message;
+  if (m.metadata && Object.keys(m.metadata).length > 0) trace.request = { ...m.metadata };
+  return trace;
 }

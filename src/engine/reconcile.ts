@@ -21,6 +21,7 @@ import { assessRunStatus, isTerminating, type AnalysisEvent } from './assess.js'
 import { dryRunMetrics, retentionLimit, retentionMetrics } from './rules.js';
 import { dueTasks, nextReconcileAt, type MetricTask } from './schedule.js';
 import { formatTime, type Instant } from './time.js';
+import type { MeasurementTrace } from './trace.js';
 import { validateMetrics } from './validate.js';
 
 export interface ReconcileState {
@@ -48,6 +49,8 @@ export interface TaskOutcome {
   resultMetadata?: Record<string, string>;
   /** True when this outcome came from terminating an in-flight measurement. */
   terminated?: boolean;
+  /** How the measurement was judged (judge.judgeObservation); absent when nothing new was observed. */
+  trace?: MeasurementTrace;
 }
 
 export interface ReconcileResult {
@@ -55,6 +58,8 @@ export interface ReconcileResult {
   events: AnalysisEvent[];
   /** When to reconcile next, if anything is scheduled. */
   nextAt?: Instant;
+  /** The trace of each measurement completed by this reconcile, secrets redacted. */
+  traces: MeasurementTrace[];
 }
 
 export function failRun(run: AnalysisRun, message: string): { kind: 'failed'; run: AnalysisRun; events: AnalysisEvent[] } {
@@ -162,7 +167,7 @@ export function resolveTaskMetrics(
 
 const COUNTERS = ['count', 'successful', 'failed', 'inconclusive', 'error', 'consecutiveError', 'consecutiveSuccess'] as const;
 
-function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: readonly string[], now: Instant): void {
+function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: readonly string[], now: Instant): MeasurementTrace | undefined {
   const results = state.run.status!.metricResults!;
   const name = outcome.task.name;
   let result: MetricResult | undefined = results.find((r) => r.name === name);
@@ -213,6 +218,32 @@ function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: rea
   const list = (result.measurements ??= []);
   if (outcome.task.incomplete && list.length > 0) list[list.length - 1] = m;
   else list.push(m);
+  return isCompleted(m.phase) && outcome.trace ? traceOf(outcome.trace, m, result.metadata, secrets) : undefined;
+}
+
+/** The trace as recorded: the final measurement's fields, the metric's request metadata, redacted. */
+function traceOf(
+  trace: MeasurementTrace,
+  m: Measurement,
+  resultMetadata: Record<string, string> | undefined,
+  secrets: readonly string[],
+): MeasurementTrace {
+  const out: MeasurementTrace = { ...trace, phase: m.phase, conditions: trace.conditions.map((c) => ({ ...c })) };
+  if (m.startedAt) out.startedAt = m.startedAt;
+  if (m.finishedAt) out.finishedAt = m.finishedAt;
+  if (m.value !== undefined) out.value = m.value;
+  if (m.message) out.message = m.message;
+  else delete out.message;
+  const request = { ...(resultMetadata ?? {}), ...(trace.request ?? {}) };
+  if (Object.keys(request).length > 0) out.request = redactValues(request, secrets);
+  if (secrets.length > 0) {
+    if (out.raw !== undefined) out.raw = redact(out.raw, secrets)!;
+    for (const c of out.conditions) {
+      c.expression = redact(c.expression, secrets)!;
+      if (c.error !== undefined) c.error = redact(c.error, secrets)!;
+    }
+  }
+  return out;
 }
 
 function redactValues(map: Record<string, string>, secrets: readonly string[]): Record<string, string> {
@@ -229,7 +260,11 @@ export function finishReconcile(
   now: Instant,
 ): ReconcileResult {
   const run = state.run;
-  for (const outcome of outcomes) recordOutcome(state, outcome, secrets, now);
+  const traces: MeasurementTrace[] = [];
+  for (const outcome of outcomes) {
+    const trace = recordOutcome(state, outcome, secrets, now);
+    if (trace) traces.push(trace);
+  }
   const status = run.status!;
   const assessed = assessRunStatus(run, state.resolved, state.dryRun, now);
   const events = assessed.events;
@@ -252,7 +287,7 @@ export function finishReconcile(
     if (ms && ms.length > limit) result.measurements = ms.slice(ms.length - limit);
   }
   if ((status.metricResults ?? []).length === 0) delete status.metricResults;
-  const out: ReconcileResult = { run, events };
+  const out: ReconcileResult = { run, events, traces };
   if (!isCompleted(status.phase)) {
     const next = nextReconcileAt(run, state.resolved, now);
     if (next !== undefined) out.nextAt = next;

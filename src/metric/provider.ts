@@ -109,6 +109,13 @@ export interface MetricProvider<C = unknown> {
   /** Argo's provider type name (e.g. `Prometheus`), used as the `type` label of metrics. */
   readonly type: string;
   /**
+   * Whether the provider can be asked about the past: `measure` answers as of `ctx.now` when that
+   * is a historical instant (a backtest), not as of the wall clock. Providers whose backend only
+   * knows "now" (kayenta, job, web, a NRQL query with its own SINCE) leave it unset, and a
+   * backtest refuses their metrics instead of replaying today's answer as yesterday's.
+   */
+  readonly historical?: boolean;
+  /**
    * Validate and normalise the provider block (placeholders already resolved). Returns Argo's
    * construction error message on failure; it becomes the measurement's Error message.
    */

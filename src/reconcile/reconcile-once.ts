@@ -5,7 +5,8 @@
 import type { AnalysisRun } from '../api/types.js';
 import { secretRefsOf } from '../engine/args.js';
 import type { AnalysisEvent } from '../engine/assess.js';
-import { toMeasurement } from '../engine/judge.js';
+import { judgeObservation } from '../engine/judge.js';
+import type { MeasurementTrace } from '../engine/trace.js';
 import {
   failRun,
   finishReconcile,
@@ -24,13 +25,13 @@ export interface ReconcileDeps {
 
 export type ReconcileOutcome =
   | { kind: 'frozen' }
-  | { kind: 'updated'; run: AnalysisRun; events: AnalysisEvent[]; nextAt?: Instant; secrets: string[] };
+  | { kind: 'updated'; run: AnalysisRun; events: AnalysisEvent[]; nextAt?: Instant; secrets: string[]; traces: MeasurementTrace[] };
 
 export async function reconcileOnce(run: AnalysisRun, deps: ReconcileDeps): Promise<ReconcileOutcome> {
   const started = deps.clock.now();
   const plan = planReconcile(run, started);
   if (plan.kind === 'frozen') return plan;
-  if (plan.kind === 'failed') return { kind: 'updated', run: plan.run, events: plan.events, secrets: [] };
+  if (plan.kind === 'failed') return { kind: 'updated', run: plan.run, events: plan.events, secrets: [], traces: [] };
   const { state, tasks } = plan;
   const namespace = run.metadata.namespace ?? 'default';
 
@@ -40,7 +41,7 @@ export async function reconcileOnce(run: AnalysisRun, deps: ReconcileDeps): Prom
     const got = await deps.secrets.get(namespace, ref.name, ref.key);
     if (!got.ok) {
       const failed = failRun(run, `Unable to resolve metric arguments: ${got.error}`);
-      return { kind: 'updated', run: failed.run, events: failed.events, secrets: [] };
+      return { kind: 'updated', run: failed.run, events: failed.events, secrets: [], traces: [] };
     }
     secretValues.set(ref.arg, got.value);
   }
@@ -48,7 +49,7 @@ export async function reconcileOnce(run: AnalysisRun, deps: ReconcileDeps): Prom
   const metrics = resolveTaskMetrics(state, tasks, secretValues);
   if (!metrics.ok) {
     const failed = failRun(run, `Unable to resolve metric arguments: ${metrics.error}`);
-    return { kind: 'updated', run: failed.run, events: failed.events, secrets };
+    return { kind: 'updated', run: failed.run, events: failed.events, secrets, traces: [] };
   }
 
   const runRef = {
@@ -72,18 +73,20 @@ export async function reconcileOnce(run: AnalysisRun, deps: ReconcileDeps): Prom
         run: runRef,
         now: at,
       });
+      const judged =
+        response.observation === 'unchanged'
+          ? undefined
+          : judgeObservation(metric, response.observation, at, deps.clock.now(), task.incomplete);
       const outcome: TaskOutcome = {
         task,
-        measurement:
-          response.observation === 'unchanged'
-            ? task.incomplete!
-            : toMeasurement(metric, response.observation, at, deps.clock.now(), task.incomplete),
+        measurement: judged ? judged.measurement : task.incomplete!,
         terminated: mode === 'terminate',
+        ...(judged ? { trace: judged.trace } : {}),
       };
       if (response.resultMetadata) outcome.resultMetadata = response.resultMetadata;
       return outcome;
     }),
   );
   const done = finishReconcile(state, outcomes, secrets, deps.clock.now());
-  return { kind: 'updated', run: done.run, events: done.events, secrets, ...(done.nextAt !== undefined ? { nextAt: done.nextAt } : {}) };
+  return { kind: 'updated', run: done.run, events: done.events, secrets, traces: done.traces, ...(done.nextAt !== undefined ? { nextAt: done.nextAt } : {}) };
 }

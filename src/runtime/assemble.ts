@@ -3,7 +3,11 @@
  * scheduler, providers) and wires them into an Engine. Everything else receives ports.
  */
 import { setMaxListeners } from 'node:events';
+import { createCloudWatchProvider } from '../../providers/cloudwatch/index.js';
+import { createGraphiteProvider } from '../../providers/graphite/index.js';
+import { createInfluxdbProvider } from '../../providers/influxdb/index.js';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
+import { createSkyWalkingProvider } from '../../providers/skywalking/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
 import { pluginProviders } from './plugin-providers.js';
 import type { MetricProvider, ProviderEnv } from '../metric/provider.js';
@@ -37,7 +41,15 @@ export interface AssembleOptions {
 }
 
 export function builtinProviders(): MetricProvider<unknown>[] {
-  return [createPrometheusProvider() as MetricProvider<unknown>, createWebProvider() as MetricProvider<unknown>, ...pluginProviders()];
+  return [
+    createPrometheusProvider() as MetricProvider<unknown>,
+    createWebProvider() as MetricProvider<unknown>,
+    createCloudWatchProvider() as MetricProvider<unknown>,
+    createGraphiteProvider() as MetricProvider<unknown>,
+    createInfluxdbProvider() as MetricProvider<unknown>,
+    createSkyWalkingProvider() as MetricProvider<unknown>,
+    ...pluginProviders(),
+  ];
 }
 
 /** What providers may know of the start-up environment (config.ts read it once). */

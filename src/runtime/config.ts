@@ -60,6 +60,11 @@ export interface AssayConfig {
   controllerNamespace?: string;
   /** The PROVIDER_ENV_VARS that are set. */
   providerVars?: Record<string, string>;
+  /**
+   * Variables named ASSAY_NOTIFY_*: what a notifications file may reference (`fromEnv`) for
+   * webhook URLs and signing secrets. Only these, so the file cannot read any other variable.
+   */
+  notifyVars?: Record<string, string>;
 }
 
 export class ConfigError extends Error {}
@@ -90,5 +95,8 @@ export function configFromEnv(env: Record<string, string | undefined>): AssayCon
   const vars: Record<string, string> = {};
   for (const name of PROVIDER_ENV_VARS) if (env[name]) vars[name] = env[name]!;
   config.providerVars = vars;
+  const notifyVars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (name.startsWith('ASSAY_NOTIFY_') && value) notifyVars[name] = value;
+  config.notifyVars = notifyVars;
   return config;
 }

@@ -10,6 +10,7 @@ import type { AnalysisEvent } from '../engine/assess.js';
 import { jsonEqual } from '../engine/equal.js';
 import { settledUntilNext } from '../engine/reconcile.js';
 import { ttlDeleteAt } from '../engine/ttl.js';
+import type { MeasurementTrace } from '../engine/trace.js';
 import { retentionLimit, retentionMetrics } from '../engine/rules.js';
 import { reconcileOnce } from '../reconcile/reconcile-once.js';
 import type { Clock, Measurer, SecretSource } from '../reconcile/ports.js';
@@ -24,6 +25,8 @@ export interface EngineListener {
   onStatus?(key: RunKey, run: AnalysisRun, previous: AnalysisRunStatus | undefined): void;
   /** Argo-style events for the run (Metric<Phase>, AnalysisRun<Phase>). */
   onEvents?(key: RunKey, run: AnalysisRun, events: AnalysisEvent[]): void;
+  /** The decision trace of each measurement completed and written by this tick (secrets redacted). */
+  onTraces?(key: RunKey, run: AnalysisRun, traces: MeasurementTrace[]): void;
   /** A tick finished; `durationMs` is its wall time and `lateMs` how long after its due time it started. */
   onTick?(key: RunKey, info: { durationMs: number; lateMs: number }): void;
   onDeleted?(key: RunKey): void;
@@ -124,10 +127,12 @@ export class Engine {
     let changed = false;
     let nextAt: number | undefined;
     const events: AnalysisEvent[] = [];
+    const traces: MeasurementTrace[] = [];
     for (let i = 0; i < MAX_RECONCILES_PER_TICK; i++) {
       const out = await reconcileOnce(current, this.deps);
       if (out.kind === 'frozen') break;
       events.push(...out.events);
+      traces.push(...out.traces);
       nextAt = out.nextAt;
       const same = jsonEqual(out.run.status, current.status);
       current = out.run;
@@ -145,6 +150,8 @@ export class Engine {
       // (its measurements were never recorded) and reconcile again from a fresh read.
       if (written === 'conflict') return this.next(key, clock.now());
       for (const l of this.listeners) {
+        // Traces before status, so a listener showing a status change already knows its why.
+        if (traces.length > 0) l.onTraces?.(key, current, traces);
         l.onStatus?.(key, current, run.status);
         if (events.length > 0) l.onEvents?.(key, current, events);
       }

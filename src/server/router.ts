@@ -13,7 +13,7 @@ import { ApiError, sendError, sendJson, sendText } from './http.js';
 
 export type ServeRole = 'all' | 'api' | 'worker';
 
-type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[] }) => Promise<void> | void;
+export type Handler = (ctx: { req: IncomingMessage; res: ServerResponse; url: URL; params: string[] }) => Promise<void> | void;
 
 interface Route {
   method: string;
@@ -31,6 +31,8 @@ export interface RouterDeps {
   log: Logger;
   /** ASSAY_API_TOKEN: when set, every /api/* request needs `Authorization: Bearer <token>`. */
   apiToken?: string;
+  /** Routes added by other modules (trace API, web page); `/api/*` ones get the same auth. */
+  extraRoutes?: ReadonlyArray<{ method: string; path: string; handler: Handler }>;
 }
 
 /** Probes and scrapes arrive every few seconds; their successes are logged at debug level only. */
@@ -120,6 +122,7 @@ function buildRoutes(deps: RouterDeps): Route[] {
     }),
     r('GET', '/metrics', async ({ res }) => sendText(res, 200, await deps.metrics.render(), PROMETHEUS_CONTENT_TYPE)),
   ];
+  for (const e of deps.extraRoutes ?? []) routes.push(r(e.method, e.path, e.handler));
   const api = deps.api;
   if (!api) return routes;
   const key = (params: string[]) => keyFromPath(params[0]!, params[1]!);

@@ -16,6 +16,7 @@ import { assemble, builtinProviders } from '../runtime/assemble.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import { MetricsRegistry } from '../runtime/metrics.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { FileRunStore } from '../store/file-store.js';
 import { MemoryRunStore } from '../store/memory-store.js';
@@ -28,6 +29,12 @@ import { EventHub } from './event-hub.js';
 import { Health } from './health.js';
 import { createRouter, type ServeRole } from './router.js';
 import { SseStreams } from './sse.js';
+import { traceRoute } from './trace-api.js';
+import { webUiRoutes } from './web-ui.js';
+import { measuredValueGauges } from './measured-metrics.js';
+import type { NotifyConfig } from '../notify/config.js';
+import { Notifier } from '../notify/notifier.js';
+import { TraceLog } from '../runtime/trace-log.js';
 import { TemplateCatalog, type ReloadResult } from './template-catalog.js';
 
 export type { ServeRole } from './router.js';
@@ -52,10 +59,14 @@ export interface ServerOptions {
   providers?: MetricProvider<unknown>[];
   /** Scheduler override (tests); default BullMQ when config.redisUrl is set, else in-memory. */
   scheduler?: Scheduler;
+  /** Secrets for secretKeyRef args and provider credentials (`--secrets` files); default none. */
+  secrets?: SecretSource;
   /** Interval of the SSE heartbeat comment. Default 15 s. */
   heartbeatMs?: number;
   /** With Redis: how often unfinished runs are re-requested, healing a flushed queue. Default 5 min. */
   resyncIntervalMs?: number;
+  /** Parsed `--notifications FILE`: verdicts (and metric phase changes) sent to webhooks. */
+  notifications?: NotifyConfig;
 }
 
 export interface RunningServer {
@@ -107,6 +118,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store,
     providers: engineMetrics.timed([...builtinProviders(), ...(opts.providers ?? [])]),
     ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
     onProviderError: (provider, code) => engineMetrics.providerError(provider, code),
     onSchedulerError: (err, key) => {
       if (key !== undefined) {
@@ -122,9 +134,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const servesApi = role !== 'worker';
   const hub = servesApi ? new EventHub(store, { deriveEvents: !executes }) : undefined;
   const catalog = new TemplateCatalog(servesApi ? opts.templatesDir : undefined);
+  const traces = new TraceLog();
   const unlisten = [
     engineMetrics.attach(engine),
     engine.listen({
+      onTraces: (key, run, ts) => traces.record(key, run, ts),
+      onDeleted: (key) => traces.forget(key),
       onStatus: (key, run, previous) => {
         const phase = run.status?.phase ?? '';
         if (phase !== (previous?.phase ?? '')) {
@@ -134,6 +149,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       onEvents: (key, _run, events) => hub?.publishEvents(key, events),
     }),
   ];
+  // Notifications are planned where ticks run (the status writes happen there); with Redis the
+  // outbox is shared, so any process may deliver.
+  const notifier =
+    opts.notifications && executes
+      ? await Notifier.start({
+          config: opts.notifications,
+          ...(opts.config.redisUrl ? { redisUrl: opts.config.redisUrl, redisPrefix: `assay:notify:${opts.config.queueName}` } : {}),
+          log: log.child({ component: 'notifications' }),
+          registry,
+          tracesOf: (key, metric) => traces.of(key, metric),
+        })
+      : undefined;
+  if (notifier) unlisten.push(engine.listen({ onStatus: (key, run, previous) => notifier.onStatus(key, run, previous) }));
   let schedulerStarted = false;
   const health = new Health({
     store,
@@ -143,18 +171,34 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const sse = hub ? new SseStreams(hub, store, opts.heartbeatMs ?? 15_000) : undefined;
   const api =
     servesApi && sse
-      ? new Api({ engine, store, scheduler: assembly.scheduler, catalog, sse, log, onDeleted: (key) => engineMetrics.forget(key) })
+      ? new Api({
+          engine,
+          store,
+          scheduler: assembly.scheduler,
+          catalog,
+          sse,
+          log,
+          onDeleted: (key) => {
+            engineMetrics.forget(key);
+            traces.forget(key);
+          },
+        })
       : undefined;
   if (servesApi) {
     registry.collect('analysis runs', async () => analysisRunGauges(await store.list()));
+    registry.collect('measured values', async () => measuredValueGauges(await store.list()));
     registry.collect('analysis templates', () => analysisTemplateGauges(catalog.templates()));
   }
-  const server = createServer(createRouter({ role, api, health, metrics: registry, log, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }));
+  const extraRoutes = servesApi ? [traceRoute(store, traces), ...webUiRoutes()] : [];
+  const server = createServer(
+    createRouter({ role, api, health, metrics: registry, log, extraRoutes, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }),
+  );
 
   let resyncTimer: NodeJS.Timeout | undefined;
   const release = async (): Promise<void> => {
     if (resyncTimer) clearInterval(resyncTimer);
     await assembly.close();
+    await notifier?.close();
     for (const u of unlisten) u();
     hub?.close();
     await health.close();

@@ -11,6 +11,8 @@ import { loadManifests } from '../api/load.js';
 import { parseGoDuration } from '../go/duration.js';
 import { analysisRunSpecFromTemplates, templateLookup } from '../engine/templates.js';
 import { parseTime } from '../engine/time.js';
+import { verdictReasons } from '../engine/explain.js';
+import { measurementWhy, type MeasurementTrace } from '../engine/trace.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import { compare, viewOf, type Failure, type TestResultView } from './expect.js';
 import { ScriptedMeasurer, ScriptError } from './scripted-measurer.js';
@@ -29,6 +31,11 @@ export interface TestOutcome {
   passed: boolean;
   failures: Failure[];
   result: TestResultView;
+  /**
+   * Why the run ended as it did: one line per measurement that was not Successful (virtual time,
+   * why), then the verdict's reasons. Shown under a failing test.
+   */
+  trace: string[];
 }
 
 function durationMs(text: string, field: string): number {
@@ -119,6 +126,7 @@ export async function runAnalysisTest(test: AnalysisTest, file: string): Promise
   const until = durationMs(test.spec.until ?? DEFAULT_UNTIL, 'spec.until');
   const measurer = new ScriptedMeasurer(test.spec.measurements ?? {}, pluginProviders());
   let finalRun = run;
+  let traces: MeasurementTrace[] = [];
   try {
     const out = await runVirtual({
       run,
@@ -129,11 +137,24 @@ export async function runAnalysisTest(test: AnalysisTest, file: string): Promise
       ...(terminateAt !== undefined ? { terminateAt } : {}),
     });
     finalRun = out.run;
+    traces = out.traces;
   } catch (err) {
     if (err instanceof ScriptError) throw new InvalidTestError(err.message);
     throw err;
   }
   const view = viewOf(finalRun, base);
   const failures = compare(test.spec.expect, view, base, finalRun);
-  return { file, name: test.metadata.name, passed: failures.length === 0, failures, result: view };
+  return { file, name: test.metadata.name, passed: failures.length === 0, failures, result: view, trace: traceLines(finalRun, traces, base) };
+}
+
+function traceLines(run: AnalysisRun, traces: readonly MeasurementTrace[], base: number): string[] {
+  const at = (t: string | undefined) => {
+    const ms = parseTime(t);
+    return ms === undefined ? '?' : `${(ms - base) / 1000}s`;
+  };
+  const lines = traces.filter((t) => t.phase !== 'Successful').map((t) => `at ${at(t.finishedAt)}: ${measurementWhy(t)}`);
+  if (run.status?.phase && run.status.phase !== 'Running') {
+    for (const why of verdictReasons(run, (metric) => traces.filter((t) => t.metric === metric))) lines.push(`verdict ${run.status.phase}: ${why}`);
+  }
+  return lines;
 }

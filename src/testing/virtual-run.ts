@@ -9,6 +9,7 @@ import { reconcileOnce } from '../reconcile/reconcile-once.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
 import type { Instant } from '../engine/time.js';
 import { jsonEqual } from '../engine/equal.js';
+import type { MeasurementTrace } from '../engine/trace.js';
 
 /** Reconciles at one instant before assay concludes the engine is looping. */
 const MAX_SAME_INSTANT = 100;
@@ -30,6 +31,8 @@ export interface VirtualRunOutput {
   /** Virtual ms of the last reconcile. */
   stoppedAt: number;
   reconciles: number;
+  /** The decision trace of every measurement completed, in order. */
+  traces: MeasurementTrace[];
 }
 
 export async function runVirtual(input: VirtualRunInput): Promise<VirtualRunOutput> {
@@ -37,6 +40,7 @@ export async function runVirtual(input: VirtualRunInput): Promise<VirtualRunOutp
   let t = 0;
   let terminated = false;
   let reconciles = 0;
+  const traces: MeasurementTrace[] = [];
   const clock = { now: () => input.base + t };
   for (;;) {
     if (input.terminateAt !== undefined && !terminated && t >= input.terminateAt) {
@@ -51,6 +55,7 @@ export async function runVirtual(input: VirtualRunInput): Promise<VirtualRunOutp
       const out = await reconcileOnce(run, { clock, measurer: input.measurer, secrets: input.secrets });
       reconciles++;
       if (out.kind === 'frozen') break;
+      traces.push(...out.traces);
       const changed = !jsonEqual(out.run, run);
       run = out.run;
       nextAt = out.nextAt;
@@ -65,5 +70,5 @@ export async function runVirtual(input: VirtualRunInput): Promise<VirtualRunOutp
     if (next > input.until) break;
     t = next;
   }
-  return { run, stoppedAt: t, reconciles };
+  return { run, stoppedAt: t, reconciles, traces };
 }

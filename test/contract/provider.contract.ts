@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeasureContext, MetricProvider, Observation, ProviderEnv, ProviderErrorCode } from '../../src/metric/provider.js';
+import type { MeasureContext, MetricProvider, Observation, ProviderEnv, ProviderErrorCode, ProviderSecrets } from '../../src/metric/provider.js';
 import { hang, sendText, startHttpServer, unusedPort, type Handler, type TestHttpServer } from '../support/http-server.js';
 
 export interface ContractTarget {
@@ -41,6 +41,11 @@ export interface ProviderContractSpec<C> {
    */
   targetInInstance?: boolean;
   env?: ProviderEnv;
+  /**
+   * Secrets the provider reads (providers whose address or credentials live in a Secret, as
+   * influxdb's `profile`); by default every Secret is missing.
+   */
+  secrets?(target: ContractTarget): ProviderSecrets;
   /** A valid provider block aimed at the target. */
   config(target: ContractTarget): unknown;
   /** Provider blocks that parseConfig must refuse; they may embed the secret. */
@@ -55,12 +60,14 @@ export interface ProviderContractSpec<C> {
   healthyKind?: 'value' | 'inProgress';
 }
 
-function context(signal: AbortSignal, env: ProviderEnv = {}): MeasureContext {
+const NO_SECRETS: ProviderSecrets = { get: async (_ns: string, name: string) => ({ ok: false as const, error: `secrets "${name}" not found` }) };
+
+function context(signal: AbortSignal, env: ProviderEnv = {}, secrets: ProviderSecrets = NO_SECRETS): MeasureContext {
   return {
     signal,
     now: Date.now(),
     env,
-    secrets: { get: async (_ns: string, name: string) => ({ ok: false as const, error: `secrets "${name}" not found` }) },
+    secrets,
     run: { namespace: 'default', name: 'contract-run', uid: randomUUID() },
     metric: { name: 'contract-metric', index: 1 },
   };
@@ -96,7 +103,7 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
       try {
         const parsed = instance.parseConfig(spec.config(target), spec.env ?? {});
         if (!parsed.ok) throw new Error(`contract config refused: ${parsed.message}`);
-        const obs = await instance.measure(parsed.config, context(signal, spec.env));
+        const obs = await instance.measure(parsed.config, context(signal, spec.env, spec.secrets?.(target)));
         expect(['value', 'judged', 'inProgress', 'error']).toContain(obs.kind);
         expect(JSON.stringify(obs)).not.toContain(secret);
         return obs;

@@ -5,7 +5,11 @@
  * password and a custom header for Prometheus; a custom Authorization header and the URL's user
  * info (printed as `***`, as Go's http.Client does) for Web.
  */
+import { createCloudWatchProvider } from '../../providers/cloudwatch/index.js';
+import { createGraphiteProvider } from '../../providers/graphite/index.js';
+import { createInfluxdbProvider } from '../../providers/influxdb/index.js';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
+import { createSkyWalkingProvider } from '../../providers/skywalking/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
 import { describeProviderContract } from '../contract/provider.contract.js';
 import { sendJson, sendText } from '../support/http-server.js';
@@ -55,4 +59,66 @@ describeProviderContract('web', {
   healthy: (_req, res) => sendJson(res, 200, { ok: true }),
   malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
   malformedKind: 'value',
+});
+
+// Providers with a fixed client timeout (Argo's 10 s / 30 s, no field in the block) get the
+// contract's timeout through their factory: one instance per target (targetInInstance).
+
+describeProviderContract('graphite', {
+  create: (t) => createGraphiteProvider({ timeoutMs: t.timeoutSeconds * 1000 }),
+  targetInInstance: true,
+  // Go sends URL user info as basic auth and prints the password as *** in errors.
+  config: ({ baseUrl, secret }) => ({ address: baseUrl.replace('://', `://graphite:${secret}@`), query: 'target=app.errors&from=-5min' }),
+  invalidConfigs: (secret) => [{ query: secret }, { address: 'http://[::1', query: secret }, { address: 42 }],
+  healthy: (_req, res) => sendJson(res, 200, [{ target: 'app.errors', datapoints: [[0.5, 1700000000], [null, 1700000060]] }]),
+  malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
+  malformedKind: 'error',
+});
+
+describeProviderContract('cloudWatch', {
+  create: (t) =>
+    createCloudWatchProvider({
+      clientConfig: { endpoint: t.baseUrl, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'AKIDCONTRACT', secretAccessKey: t.secret } },
+      timeoutMs: t.timeoutSeconds * 1000,
+    }),
+  targetInInstance: true,
+  config: () => ({ interval: '5m', metricDataQueries: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', metricName: 'CPUUtilization' }, period: 60, stat: 'Average' } }] }),
+  invalidConfigs: (secret) => [{ metricDataQueries: secret }, { interval: 5, metricDataQueries: [] }, 'cloudwatch'],
+  healthy: (_req, res) =>
+    sendJson(res, 200, { MetricDataResults: [{ Id: 'm1', Label: 'CPUUtilization', Timestamps: [1700000000], Values: [12.5], StatusCode: 'Complete' }], Messages: [] }, { 'Content-Type': 'application/x-amz-json-1.0' }),
+  malformed: (_req, res) => sendText(res, 200, 'not json at all', { 'Content-Type': 'application/x-amz-json-1.0' }),
+  malformedKind: 'error',
+});
+
+describeProviderContract('influxdb', {
+  create: (t) => createInfluxdbProvider({ timeoutMs: t.timeoutSeconds * 1000 }),
+  targetInInstance: true,
+  env: { controllerNamespace: 'argo-rollouts' },
+  secrets: (t) => ({
+    get: async (ns, name, key) => {
+      const profile: Record<string, string> = { address: t.baseUrl, authToken: t.secret, org: 'assay' };
+      return ns === 'argo-rollouts' && name === 'influxdb' && key in profile ? { ok: true, value: profile[key]! } : { ok: false, error: `secrets "${name}" not found` };
+    },
+  }),
+  config: () => ({ query: 'from(bucket: "app") |> range(start: -5m) |> mean()' }),
+  invalidConfigs: (secret) => [{ profile: 42, query: secret }, { query: ['from'] }, 7],
+  healthy: (_req, res) =>
+    sendText(
+      res,
+      200,
+      '#datatype,string,long,double\r\n#group,false,false,false\r\n#default,_result,,\r\n,result,table,_value\r\n,,0,0.5\r\n\r\n',
+      { 'Content-Type': 'text/csv; charset=utf-8' },
+    ),
+  malformed: (_req, res) => sendText(res, 200, 'not json at all', { 'Content-Type': 'text/csv; charset=utf-8' }),
+  malformedKind: 'error',
+});
+
+describeProviderContract('skywalking', {
+  create: (t) => createSkyWalkingProvider({ timeoutMs: t.timeoutSeconds * 1000 }),
+  targetInInstance: true,
+  config: ({ baseUrl }) => ({ address: baseUrl, interval: '5m', query: 'query q($duration: Duration!) { v: readMetricsValue(condition: {name: "service_sla", entity: {scope: Service, serviceName: "s", normal: true}}, duration: $duration) }' }),
+  invalidConfigs: (secret) => [{ address: 'http://oap:12800', query: secret }, { address: 'http://oap:12800', interval: 'soon' }, { address: 1, interval: '5m' }],
+  healthy: (_req, res) => sendJson(res, 200, { data: { v: 9990 } }),
+  malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
+  malformedKind: 'error',
 });

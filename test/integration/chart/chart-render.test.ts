@@ -3,16 +3,21 @@
  * lints clean with --strict and renders objects that pass the shape rules; bad values are refused;
  * NOTES.txt explains the Argo side; --include-crds ships exactly crds/*.yaml.
  */
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { helmWithValues, resolveHelms } from '../../support/helm.js';
 import { shapeProblems } from './k8s-shape.js';
-import { chartDir, ofKind, render, root } from './render.js';
+import { chartDir, container, ofKind, one, render, root } from './render.js';
 import { NS, SCENARIOS } from './scenarios.js';
 
 const helms = await resolveHelms();
+// The image scripts/build-image.sh builds (repository:package version), without building it.
+const builtImage = (await promisify(execFile)(path.join(root, 'scripts', 'build-image.sh'), ['--print-ref'])).stdout.trim();
+const packageVersion = (JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe.each(helms.map((h) => [`helm ${h.version} (${h.source})`, h] as const))('%s', (_label, helm) => {
   // helm runs as a child process, so the scenarios overlap well (expect from the test context, as
@@ -62,6 +67,17 @@ describe.each(helms.map((h) => [`helm ${h.version} (${h.source})`, h] as const))
     expect(notes).toMatch(/outside team-a are evaluated by nobody/);
     expect(notes).toMatch(/ROLL BACK[\s\S]*helm uninstall rel -n assay-system`, then remove --analysis-threads=0/);
     expect(notes).toMatch(/no Redis is configured .*\n?.*so no\s+worker pods/);
+  });
+
+  test('the default image is the one scripts/build-image.sh builds (tag = package version)', async () => {
+    expect(builtImage).toBe(`ghcr.io/assay-dev/assay:${packageVersion}`);
+    const chart = parse(await readFile(path.join(chartDir, 'Chart.yaml'), 'utf8')) as { appVersion: string };
+    expect(chart.appVersion).toBe(packageVersion);
+    const { objects } = await render(helm, {});
+    expect(container(one(objects, 'Deployment', 'rel-assay-controller')).image).toBe(builtImage);
+    // A digest pins the same repository.
+    const pinned = await render(helm, { image: { digest: `sha256:${'a'.repeat(64)}` } });
+    expect(container(one(pinned.objects, 'Deployment', 'rel-assay-controller')).image).toBe(`${builtImage.replace(/:[^:/]+$/, '')}@sha256:${'a'.repeat(64)}`);
   });
 
   test('--include-crds renders exactly the CRDs in crds/, unchanged', async () => {

@@ -71,6 +71,19 @@ describe('assay test', () => {
     expect(r.code).toBe(1);
   });
 
+  it('shows why the run ended as it did under a failing test: value, condition, counter and limit', async () => {
+    const r = await run(['test', join(dir, 'fail.yaml')]);
+    const lines = r.stdout.split('\n');
+    const why = lines.indexOf('    why:');
+    expect(why).toBeGreaterThan(0);
+    expect(lines.slice(why + 1, why + 3)).toEqual([
+      '      at 60s: rate = [0.5]: successCondition result[0] > 0.9 is false',
+      '      verdict Failed: rate = [0.5]: successCondition result[0] > 0.9 is false; failed (1) > failureLimit (0)',
+    ]);
+    // A passing test stays one line.
+    expect((await run(['test', join(dir, 'pass.yaml')])).stdout).not.toContain('why:');
+  }, 90_000);
+
   it('names the file, document and field of an invalid test and exits 2', async () => {
     const r = await run(['test', join(dir, 'invalid.yaml')]);
     expect(r.stderr).toMatch(/invalid\.yaml: document 1 \(AnalysisTest "typo"\): spec: .*expcet/);

@@ -89,6 +89,33 @@ describe('assay controller', () => {
     expect(reasons).toContain('Normal/AnalysisRunSuccessful');
   });
 
+  it('says why on the run as events: each failed measurement with its value and condition, then the verdict\'s counter and limit', async () => {
+    await start();
+    const failing = analysisRun('why1', {
+      metrics: [{ name: 'rate', interval: '100ms', count: 2, failureLimit: 0, successCondition: 'result >= 0.999', provider: { web: { url: `${metrics.url}/rate`, jsonPath: '{$.rate}' } } }],
+    });
+    await custom.createNamespacedCustomObject({ ...AR, namespace: NS, body: failing });
+    const run = await completed('why1');
+    // Argo's status fields are as Argo writes them.
+    expect(run.status?.message).toBe('Metric "rate" assessed Failed due to failed (1) > failureLimit (0)');
+    expect(analysisRunSchema.safeParse(run).success).toBe(true);
+    const core = fake.kubeConfig().makeApiClient(CoreV1Api);
+    const mine = async () => (await core.listNamespacedEvent({ namespace: NS })).items.filter((e) => e.involvedObject.name === 'why1');
+    let events = await mine();
+    // Best effort and concurrent: wait for the last of them, whichever it is.
+    const all = () => ['MeasurementFailed', 'AnalysisRunExplained', 'AnalysisRunFailed'].every((r) => events.some((e) => e.reason === r));
+    for (let i = 0; i < 200 && !all(); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      events = await mine();
+    }
+    expect(events.find((e) => e.reason === 'MeasurementFailed')).toMatchObject({ type: 'Warning', message: 'rate = 0.99: successCondition result >= 0.999 is false' });
+    expect(events.find((e) => e.reason === 'AnalysisRunExplained')).toMatchObject({
+      type: 'Warning',
+      message: 'Failed: rate = 0.99: successCondition result >= 0.999 is false; failed (1) > failureLimit (0)',
+    });
+    expect(events.map((e) => e.reason)).toContain('AnalysisRunFailed');
+  });
+
   it('reads AnalysisTemplates and ClusterAnalysisTemplates through the API, resolved as a Rollout would', async () => {
     const c = await start();
     const template = (kind: string, name: string, metric: string) => ({

@@ -4,10 +4,10 @@
  * is restored when the post analysis fails or on `assay rollback`, and `kubectl` sees the result.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import { kubectlBinary } from '../../support/kubectl.js';
 import { createService, eventsFor, NS, promote, report, rollback, selectorOf, service, startHarness, type Harness } from './harness.js';
 
 // Each test starts CLI processes (about a second each, several on a loaded machine).
@@ -69,11 +69,12 @@ describe('assay promote --service', () => {
       ['Normal', 'PromotionSucceeded'],
     ]);
 
-    if (!existsSync('/usr/bin/kubectl')) {
+    const kubectl = kubectlBinary();
+    if (!kubectl) {
       console.warn('kubectl is not installed: skipping the `kubectl get svc -o yaml` assertion');
       return;
     }
-    const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', h.kubeconfig, 'get', 'svc', 'all-pass', '-n', NS, '-o', 'yaml']);
+    const { stdout } = await promisify(execFile)(kubectl, ['--kubeconfig', h.kubeconfig, 'get', 'svc', 'all-pass', '-n', NS, '-o', 'yaml']);
     const svc = parse(stdout) as { spec: { selector: unknown }; metadata: { annotations: Record<string, string> } };
     expect(svc.spec.selector).toEqual({ app: 'shop', color: 'green' });
     expect(JSON.parse(svc.metadata.annotations['assay.dev/previous-selector']!)).toEqual(BLUE);

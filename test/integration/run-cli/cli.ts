@@ -32,8 +32,8 @@ export interface CliProcess {
  * Start `node bin/assay.js ARGS` with an empty environment, so that no
  * ARGO_ROLLOUTS_PROMETHEUS_ADDRESS or REDIS_URL of the developer's shell changes what is tested.
  */
-export function startCli(args: readonly string[]): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,8 +42,9 @@ export function startCli(args: readonly string[]): CliProcess {
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-export function runCli(args: readonly string[]): Promise<CliResult> {
-  return startCli(args).exited;
+/** `env`: the only environment the CLI gets (credentials a user would export). */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return startCli(args, env).exited;
 }
 
 /** Poll until `probe()` is true; throws with `what` after `timeoutMs`. */

@@ -47,13 +47,16 @@ describe('authentication', () => {
     expect(refusal(prometheusProvider, { authentication: { basicAuth: { username: 'a' } } })).toBe('prometheus address is not configured');
   });
 
-  it('refuses SigV4 for Amazon Managed Prometheus, which assay cannot sign', () => {
+  it('signs with SigV4 for Amazon Managed Prometheus workspaces (signing itself: sigv4.test.ts)', () => {
     const raw = { address: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1', authentication: { sigv4: { region: 'eu-west-1' } } };
-    expect(refusal(prometheusProvider, raw)).toBe('sigv4 authentication is not supported by assay');
+    expect(parse(raw)).toMatchObject({ ok: true, config: { sigv4: { region: 'eu-west-1', profile: '', roleArn: '' } } });
   });
 
-  it('ignores SigV4 settings for other addresses, as Argo does', () => {
-    expect(parse({ address: 'http://prom:9090', authentication: { sigv4: { region: 'eu-west-1' } } }).ok).toBe(true);
+  it('ignores SigV4 settings for other addresses, or when all empty, as Argo does', () => {
+    const other = parse({ address: 'http://prom:9090', authentication: { sigv4: { region: 'eu-west-1' } } });
+    expect(other.ok && other.config.sigv4).toBe(undefined);
+    const empty = parse({ address: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1', authentication: { sigv4: {} } });
+    expect(empty.ok && empty.config.sigv4).toBe(undefined);
   });
 });
 

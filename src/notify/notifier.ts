@@ -1,0 +1,81 @@
+/**
+ * Notifications wired to an engine: on each status write it plans the notifications the
+ * transition calls for (payload.ts, pure) and adds them to the outbox; the dispatcher delivers
+ * them on its own time. Adding is the only thing done on the engine's path, and its failure is
+ * logged and counted, never thrown into a tick.
+ */
+import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
+import type { MeasurementTrace } from '../engine/trace.js';
+import type { Logger } from '../runtime/logger.js';
+import type { Counter, MetricsRegistry } from '../runtime/metrics.js';
+import type { NotifyConfig } from './config.js';
+import { Dispatcher } from './dispatcher.js';
+import { MemoryOutbox, type Outbox } from './outbox.js';
+import { plannedNotifications } from './payload.js';
+
+export interface NotifierOptions {
+  config: NotifyConfig;
+  /** Redis URL: the outbox survives restarts and is shared; otherwise in memory. */
+  redisUrl?: string;
+  /** Key prefix in Redis (one per deployment sharing a Redis). */
+  redisPrefix?: string;
+  log: Logger;
+  registry?: MetricsRegistry;
+  tracesOf: (key: string, metric: string) => readonly MeasurementTrace[];
+  pollMs?: number;
+}
+
+export class Notifier {
+  private constructor(
+    private readonly opts: NotifierOptions,
+    readonly outbox: Outbox,
+    readonly dispatcher: Dispatcher,
+    private readonly undeliverable: Counter | undefined,
+  ) {}
+
+  static async start(opts: NotifierOptions): Promise<Notifier> {
+    let outbox: Outbox;
+    if (opts.redisUrl) {
+      const { RedisOutbox } = await import('./redis-outbox.js');
+      outbox = await RedisOutbox.connect(opts.redisUrl, opts.redisPrefix);
+    } else outbox = new MemoryOutbox();
+    const labels = ['destination'];
+    const metrics = opts.registry
+      ? {
+          delivered: opts.registry.counter('assay_notifications_delivered_total', 'Notifications delivered, by destination.', labels),
+          failedAttempts: opts.registry.counter('assay_notifications_failed_attempts_total', 'Notification delivery attempts that failed (retried or not).', labels),
+          undeliverable: opts.registry.counter(
+            'assay_notifications_undeliverable_total',
+            'Notifications given up on (permanent error or attempts used up), kept in the dead list.',
+            labels,
+          ),
+        }
+      : undefined;
+    const dispatcher = new Dispatcher({ outbox, config: opts.config, log: opts.log, ...(metrics ? { metrics } : {}), ...(opts.pollMs ? { pollMs: opts.pollMs } : {}) });
+    dispatcher.start();
+    return new Notifier(opts, outbox, dispatcher, metrics?.undeliverable);
+  }
+
+  /** Engine listener: call after a status write with the previous status. */
+  onStatus(key: string, run: AnalysisRun, previous: AnalysisRunStatus | undefined, now = Date.now()): void {
+    const planned = plannedNotifications(this.opts.config, run, previous, (metric) => this.opts.tracesOf(key, metric), now);
+    for (const p of planned) {
+      const body = JSON.stringify(p.body);
+      for (const destination of p.destinations) {
+        const item = { key: `${p.body.id}:${destination}`, destination, body, attempts: 0, nextAt: now };
+        this.outbox.add(item).then(
+          () => this.dispatcher.kick(),
+          (err: unknown) => {
+            this.undeliverable?.inc([destination]);
+            this.opts.log.error({ err, run: key, destination, notification: item.key }, 'notification could not be queued (outbox unavailable)');
+          },
+        );
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+    await this.outbox.close();
+  }
+}
