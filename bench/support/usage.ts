@@ -3,7 +3,7 @@
  * collection (V8's `gc` performance entries, i.e. pauses on the main thread) and the resident set
  * at the end. Reported next to every ratio so that a rate is never read without its price.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 export interface Usage {
   elapsedMs: number;
@@ -18,27 +18,32 @@ export interface Usage {
 }
 
 export interface UsageMeter {
-  stop(): Usage;
+  stop(): Promise<Usage>;
 }
 
 /** Start measuring now; `stop()` ends the window. */
 export function startUsage(): UsageMeter {
-  let gcMs = 0;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcMs += e.duration;
-  });
+  const entries: PerformanceEntry[] = [];
+  const obs = new PerformanceObserver((list) => void entries.push(...list.getEntries()));
   obs.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   return {
-    stop() {
-      const elapsedMs = performance.now() - t0;
+    async stop() {
+      const t1 = performance.now();
       const cpu = process.cpuUsage(cpu0);
-      // Entries are delivered asynchronously; take what is buffered, then stop observing.
-      for (const e of obs.takeRecords()) gcMs += e.duration;
+      const rssBytes = process.memoryUsage().rss;
+      // Node queues gc entries from a native callback that runs when the event loop turns; a loop
+      // that only awaits resolved promises (the bare loop) never turns it during the window. Let it
+      // turn, then count the pauses that started inside the window.
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      entries.push(...obs.takeRecords());
       obs.disconnect();
+      let gcMs = 0;
+      for (const e of entries) if (e.startTime >= t0 && e.startTime < t1) gcMs += e.duration;
       const cpuMs = (cpu.user + cpu.system) / 1000;
-      return { elapsedMs, cpuMs, gcMs, gcShare: cpuMs > 0 ? gcMs / cpuMs : 0, rssBytes: process.memoryUsage().rss };
+      return { elapsedMs: t1 - t0, cpuMs, gcMs, gcShare: cpuMs > 0 ? gcMs / cpuMs : 0, rssBytes };
     },
   };
 }

@@ -51,7 +51,7 @@ serviceMain(
       await sleep(args.start - Date.now());
       const meter = startUsage();
       await sleep(args.end - Date.now() + 20);
-      const usage = meter.stop();
+      const usage = await meter.stop();
       return { measurements: s.count(), early: s.store.early, noDue: s.store.noDue, lateness: s.store.hist.toJSON(), cpu: usage.cpuMs / usage.elapsedMs, usage };
     },
   },

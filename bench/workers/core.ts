@@ -117,7 +117,7 @@ async function engineTrial(input: CoreInput): Promise<CoreResult> {
   counting = true;
   await sleep(input.measureMs);
   counting = false;
-  const usage = meter.stop();
+  const usage = await meter.stop();
   await profiler?.stop();
   const elapsed = usage.elapsedMs;
   await assembly.close();
@@ -179,7 +179,7 @@ async function bareTrial(input: CoreInput): Promise<CoreResult> {
   const profiler = input.cpuProfile ? await startProfile(input.cpuProfile) : undefined;
   const meter = startUsage();
   const n = await until(performance.now() + input.measureMs);
-  const usage = meter.stop();
+  const usage = await meter.stop();
   await profiler?.stop();
   await store.close?.();
   const elapsed = usage.elapsedMs;
@@ -222,7 +222,7 @@ async function ticksTrial(input: CoreInput): Promise<CoreResult> {
   const m0 = measurements;
   const meter = startUsage();
   await until(performance.now() + input.measureMs);
-  const usage = meter.stop();
+  const usage = await meter.stop();
   await profiler?.stop();
   const elapsed = usage.elapsedMs;
   const n = measurements - m0;
