@@ -7,7 +7,7 @@
  *   --quick            smaller workloads, one trial
  *   --json             print the JSON document instead of the table
  *   --trials N         trials per scenario (figures are medians); default 3, quick 1
- *   --only a,b         run only these scenarios (core, bullmq, prometheus, verdict, memory, kube-writes)
+ *   --only a,b         run only these scenarios (core, bullmq, prometheus, verdict, memory, kube-writes, cli-start)
  *   --profile DIR      also write CPU profiles (core, prometheus) into DIR and summarise their top frames
  *   --out FILE         also write the JSON document to FILE
  *
@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { resolve } from 'node:path';
 import { bullmq } from './scenarios/bullmq.js';
+import { cliStart } from './scenarios/cli-start.js';
 import { core } from './scenarios/core.js';
 import { kubeWrites } from './scenarios/kube-writes.js';
 import { memory } from './scenarios/memory.js';
@@ -34,6 +35,7 @@ const SCENARIOS: Record<string, Scenario> = {
   verdict,
   memory,
   'kube-writes': kubeWrites,
+  'cli-start': cliStart,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; json: boolean; trials?: number; only?: string[]; profileDir?: string; out?: string } {

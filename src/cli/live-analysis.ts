@@ -17,7 +17,7 @@ import type { AssayConfig } from '../runtime/config.js';
 import type { FileSecretSource } from '../runtime/file-secrets.js';
 import { MemoryRunStore } from '../store/memory-store.js';
 import { runKey } from '../store/run-store.js';
-import { LineProgress, TableProgress, type ProgressSink } from './progress.js';
+import { LineProgress, TableProgress, terminalSafe, type ProgressSink } from './progress.js';
 import type { Output } from './test-command.js';
 
 export interface LiveAnalysisOptions {
@@ -98,5 +98,6 @@ export async function runAnalysisLive(run: AnalysisRun, opts: LiveAnalysisOption
 /** `Successful`, or `Failed — Metric "x" assessed Failed due to ...`. */
 export function verdictText(run: AnalysisRun): string {
   const phase = run.status?.phase || 'Error';
-  return run.status?.message ? `${phase} — ${run.status.message}` : phase;
+  // For a terminal: the message can quote backend text, whose control characters are escaped.
+  return terminalSafe(run.status?.message ? `${phase} — ${run.status.message}` : phase);
 }

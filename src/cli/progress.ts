@@ -9,6 +9,18 @@ export interface ProgressSink {
   finish(run: AnalysisRun): void;
 }
 
+/**
+ * Values shown on a terminal come from backends and manifests: control characters (ANSI escape
+ * sequences, NUL, carriage returns, C1 controls, bidirectional overrides) are shown as `\xNN` /
+ * `\uNNNN` instead of being interpreted by the terminal.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 function clock(t: string | undefined): string {
   return t ? new Date(t).toISOString().slice(11, 19) : '--:--:--';
 }
@@ -39,9 +51,9 @@ export class LineProgress implements ProgressSink {
         this.seen.add(k);
         const value = m.value !== undefined && m.value !== '' ? m.value : '-';
         const msg = m.message ? `  ${m.message}` : '';
-        this.write(`${clock(m.finishedAt ?? m.startedAt)}  ${r.name}  ${value}  ${m.phase}${msg}`);
+        this.write(terminalSafe(`${clock(m.finishedAt ?? m.startedAt)}  ${r.name}  ${value}  ${m.phase}${msg}`));
         const why = m.phase !== 'Successful' ? this.explain?.(r.name, m) : undefined;
-        if (why) this.write(`  why: ${why}`);
+        if (why) this.write(terminalSafe(`  why: ${why}`));
       }
     }
   }
@@ -70,13 +82,13 @@ export class TableProgress implements ProgressSink {
         String(r?.failed ?? 0),
         String(r?.inconclusive ?? 0),
         String(r?.error ?? 0),
-        (last?.value ?? last?.message ?? '-').slice(0, 40),
+        terminalSafe(last?.value ?? last?.message ?? '-').slice(0, 40),
         clock(last?.finishedAt ?? last?.startedAt),
       ]);
     }
     const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
-    lines.push(`run ${run.metadata.namespace}/${run.metadata.name}: ${run.status?.phase || 'Pending'}`);
+    const lines = rows.map((r) => terminalSafe(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()));
+    lines.push(terminalSafe(`run ${run.metadata.namespace}/${run.metadata.name}: ${run.status?.phase || 'Pending'}`));
     return lines;
   }
 

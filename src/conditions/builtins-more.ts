@@ -1,5 +1,5 @@
 /** expr builtins over collections, JSON/base64, bits and time (see builtins.ts for the shape). */
-import { argCount, sigs, typed, validated } from './builtins.js';
+import { argCount, sigs, TEXT_BUDGET, textSize, typed, validated } from './builtins.js';
 import {
   ARRAY_ANY, ARRAY_FLOAT, ARRAY_INT, ARRAY_STRING, DURATION, INT, LOCATION, MAP_ANY, STRING, TIME, UNKNOWN,
   assignable, natureName, type Nature,
@@ -188,8 +188,13 @@ typed('bitnot', sigs([[INT], INT]), ([x]) => wrapInt(~toInt(x)));
 
 // ---- encoding ---------------------------------------------------------------------------------
 
-typed('toJSON', sigs([[UNKNOWN], STRING]), ([v]) => toJSON(v, ''));
-typed('fromJSON', sigs([[STRING], UNKNOWN]), ([s]) => {
+typed('toJSON', sigs([[UNKNOWN], STRING]), ([v], ctx) => {
+  ctx.chargeText(textSize(v, TEXT_BUDGET));
+  return toJSON(v, '');
+});
+typed('fromJSON', sigs([[STRING], UNKNOWN]), ([s], ctx) => {
+  // Every value in the document becomes an object or an element: bound them before parsing.
+  ctx.charge(jsonValueCount(asString(s)));
   try {
     return JSON.parse(asString(s)) as Value;
   } catch (e) {
@@ -203,6 +208,16 @@ typed('fromBase64', sigs([[STRING], STRING]), ([s]) => {
   if (bad >= 0) fail(`illegal base64 data at input byte ${bad}`);
   return Buffer.from(str, 'base64').toString();
 });
+
+/** An upper bound of the values a JSON text holds: one per `[`, `{`, `,` and `:`, plus one. */
+function jsonValueCount(s: string): number {
+  let n = 1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b || c === 0x2c) n++;
+  }
+  return n;
+}
 
 /** Go json.MarshalIndent(v, "", "  "): sorted keys, HTML-safe escaping, Go float formatting. */
 function toJSON(v: Value, indent: string): string {

@@ -12,10 +12,21 @@ import {
   fail, floatToInt, fmtV, GoAnyMap, GoDuration, GoLocation, GoTime, isMap, tagArray, typeName, wrapInt, type Value,
 } from './types.js';
 
+/**
+ * String characters (UTF-16 units) one evaluation may allocate or copy, whatever builds them
+ * (`+`, repeat, replace, join, split, toJSON, string(), upper, ...). expr counts no strings, and
+ * Go's heap absorbs what V8's cannot: without this bound, one condition that chains
+ * `replace(repeat(...))` runs the process out of memory. 32 Mi characters is far above any real
+ * condition and far below what a 512 MB heap can hold.
+ */
+export const TEXT_BUDGET = 32 * 1024 * 1024;
+
 export interface BuiltinCtx {
   nowMs: number;
   /** Memory budget accounting (expr's MemoryBudget, 1e6 units). */
   charge(units: number): void;
+  /** String budget accounting: characters about to be built (evaluator.ts TEXT_BUDGET). */
+  chargeText(units: number): void;
 }
 
 export interface Builtin {
@@ -166,7 +177,10 @@ validated('median', aggregateCheck('median'), (args) => {
 // ---- strings ----------------------------------------------------------------------------------
 
 typed('type', sigs([[UNKNOWN], STRING]), ([v]) => goTypeWord(v));
-typed('string', sigs([[UNKNOWN], STRING]), ([v]) => fmtV(v));
+typed('string', sigs([[UNKNOWN], STRING]), ([v], ctx) => {
+  ctx.chargeText(textSize(v));
+  return fmtV(v);
+});
 typed('upper', sigs([[STRING], STRING]), ([s]) => asString(s).toUpperCase());
 typed('lower', sigs([[STRING], STRING]), ([s]) => asString(s).toLowerCase());
 
@@ -210,15 +224,24 @@ function split(s: string, sep: string, n: number, after: boolean): string[] {
   return parts;
 }
 for (const [name, after] of [['split', false], ['splitAfter', true]] as const) {
-  typed(name, sigs([[STRING, STRING], ARRAY_STRING], [[STRING, STRING, INT], ARRAY_STRING]), (a) => {
+  typed(name, sigs([[STRING, STRING], ARRAY_STRING], [[STRING, STRING, INT], ARRAY_STRING]), (a, ctx) => {
     const n = a.length === 3 ? Number(a[2] as bigint) : -1;
-    return tagArray(split(asString(a[0]), asString(a[1]), n, after), '[]string');
+    const [s, sep] = [asString(a[0]), asString(a[1])];
+    // Each part is a string object: an element of the array budget, and its characters copied.
+    const parts = sep === '' ? s.length : occurrences(s, sep) + 1;
+    ctx.charge(n > 0 ? Math.min(n, parts) : parts);
+    ctx.chargeText(s.length + (after ? parts * sep.length : 0));
+    return tagArray(split(s, sep, n, after), '[]string');
   });
 }
 
-typed('replace', sigs([[STRING, STRING, STRING, INT], STRING], [[STRING, STRING, STRING], STRING]), (a) => {
+typed('replace', sigs([[STRING, STRING, STRING, INT], STRING], [[STRING, STRING, STRING], STRING]), (a, ctx) => {
   const [s, old, rep] = [asString(a[0]), asString(a[1]), asString(a[2])];
   let n = a.length === 4 ? Number(a[3] as bigint) : -1;
+  // The output's size, bounded before it is built: each replaced occurrence adds `rep`.
+  let hits = old === '' ? s.length + 1 : occurrences(s, old);
+  if (n >= 0 && n < hits) hits = n;
+  ctx.chargeText(s.length + hits * rep.length);
   if (old === '') {
     const cs = Array.from(s);
     let out = '';
@@ -239,7 +262,7 @@ typed('repeat', sigs([[STRING, INT], STRING]), (a, ctx) => {
   const n = a[1] as bigint;
   if (n < 0n) fail(`invalid argument for repeat (expected positive integer, got ${n})`);
   if (n > 1_000_000n) fail('memory budget exceeded');
-  ctx.charge(s.length * Number(n));
+  ctx.chargeText(s.length * Number(n));
   return s.repeat(Number(n));
 });
 
@@ -251,10 +274,12 @@ typed(
     { params: [{ k: 'array', t: '[]interface {}', elem: UNKNOWN }], out: STRING },
     { params: [ARRAY_STRING], out: STRING },
   ],
-  (a) => {
+  (a, ctx) => {
     const glue = a.length === 2 ? asString(a[1]) : '';
     if (!Array.isArray(a[0])) return fail(`invalid argument for join (type ${typeName(a[0])})`);
-    return a[0].map((x) => asString(x)).join(glue);
+    const parts = a[0].map((x) => asString(x));
+    ctx.chargeText(parts.reduce((n, p) => n + p.length, 0) + Math.max(0, parts.length - 1) * glue.length);
+    return parts.join(glue);
   },
 );
 
@@ -267,6 +292,32 @@ typed('indexOf', sigs([[STRING, STRING], INT]), (a) => byteIndex(asString(a[0]),
 typed('lastIndexOf', sigs([[STRING, STRING], INT]), (a) => byteIndex(asString(a[0]), asString(a[1]), true));
 typed('hasPrefix', sigs([[STRING, STRING], BOOL]), (a) => asString(a[0]).startsWith(asString(a[1])));
 typed('hasSuffix', sigs([[STRING, STRING], BOOL]), (a) => asString(a[0]).endsWith(asString(a[1])));
+
+/** Occurrences of a non-empty `sub` in `s`, without allocating (strings.Count). */
+export function occurrences(s: string, sub: string): number {
+  let count = 0;
+  for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) count++;
+  return count;
+}
+
+/**
+ * A lower bound of the characters a value prints as (string(), toJSON): its strings plus one per
+ * element, summed over every reference (an array may hold the same long string many times).
+ * Stops counting past the string budget, which is all the caller needs to know.
+ */
+export function textSize(v: Value, limit = Number.MAX_SAFE_INTEGER): number {
+  let total = 0;
+  const stack: Value[] = [v];
+  while (stack.length > 0 && total <= limit) {
+    const x = stack.pop();
+    total += 1;
+    if (typeof x === 'string') total += x.length;
+    else if (Array.isArray(x)) for (const y of x) stack.push(y);
+    else if (x instanceof GoAnyMap) for (const [k, y] of x.entries.values()) stack.push(k, y);
+    else if (isMap(x)) for (const [k, y] of Object.entries(x)) stack.push(k, y);
+  }
+  return total;
+}
 
 /** builtin `type()`: Go kind words ("int", "float", "array", "map", "nil"), package-qualified named types. */
 export function goTypeWord(v: Value): string {

@@ -3,7 +3,9 @@
  * internals: names resolve only against the fixed env, member access goes through `fetch` (own
  * properties only), and every step and allocation is metered so hostile input ends in an error.
  */
-import { BUILTINS, type BuiltinCtx } from './builtins.js';
+import { BUILTINS, TEXT_BUDGET, type BuiltinCtx } from './builtins.js';
+
+export { TEXT_BUDGET };
 import { envOf, floatLiterals, type Mode } from './checker.js';
 import { runPredicate, type PredicateHost, type Scope } from './predicates.js';
 
@@ -15,6 +17,7 @@ import {
 import { fail, isNil, tagArray, type Node, type Value } from './types.js';
 
 export const MAX_STEPS = 1_000_000;
+/** expr's MemoryBudget: elements of arrays and maps built by one evaluation. */
 export const MEMORY_BUDGET = 1_000_000;
 
 /** Marks "an optional chain hit nil": propagates through member/slice nodes up to the chain node. */
@@ -24,6 +27,7 @@ const SKIP: unique symbol = Symbol('chain-skip');
 export class Evaluator implements BuiltinCtx, PredicateHost {
   private steps = 0;
   private memory = 0;
+  private text = 0;
   readonly scopes: Scope[] = [];
   private readonly vars: Array<[string, Value]> = [];
 
@@ -36,6 +40,14 @@ export class Evaluator implements BuiltinCtx, PredicateHost {
   charge(units: number): void {
     this.memory += units;
     if (this.memory >= MEMORY_BUDGET) fail('memory budget exceeded');
+  }
+
+  /** Strings built or copied: `units` characters, checked before they are allocated. */
+  chargeText(units: number): void {
+    this.text += units;
+    if (this.text > TEXT_BUDGET) {
+      fail(`memory budget exceeded: the expression builds more than ${TEXT_BUDGET} characters of strings`);
+    }
   }
 
   /** Counts closure iterations and node visits; a runaway expression becomes an error. */
@@ -68,6 +80,8 @@ export class Evaluator implements BuiltinCtx, PredicateHost {
       case 'member': {
         const base = this.ev(n.obj);
         if (base === SKIP || (n.optional && isNil(base))) return SKIP;
+        // Indexing a string copies its bytes (Go indexes bytes): charge the copy.
+        if (typeof base === 'string') this.chargeText(base.length);
         return fetch(base, this.ev(n.prop));
       }
       case 'slice': {
@@ -75,6 +89,7 @@ export class Evaluator implements BuiltinCtx, PredicateHost {
         if (base === SKIP || (n.optional && isNil(base))) return SKIP;
         const from = n.from ? this.ev(n.from) : undefined;
         const to = n.to ? this.ev(n.to) : undefined;
+        if (typeof base === 'string') this.chargeText(base.length);
         return slice(base, from, to);
       }
       case 'chain': {
@@ -145,6 +160,7 @@ export class Evaluator implements BuiltinCtx, PredicateHost {
       case '<': case '>': case '<=': case '>=':
         return compare(op, l, r);
       case '+': case '-': case '*': case '/': case '%':
+        if (typeof l === 'string' && typeof r === 'string') this.chargeText(l.length + r.length);
         return arith(op as Arith, l, r);
       case '**': case '^':
         return exponent(l, r);
@@ -176,9 +192,18 @@ export class Evaluator implements BuiltinCtx, PredicateHost {
     if (pred !== undefined) return pred.value;
     const env = envOf(this.mode);
     const fn = Object.hasOwn(env, name) ? env[name] : undefined;
-    if (fn) return fn.call(args.map((a) => this.ev(a)), this.result);
+    if (fn) return this.accounted(fn.call(args.map((a) => this.ev(a)), this.result));
     const builtin = name in BUILTINS ? BUILTINS[name] : undefined;
-    if (builtin) return builtin.call(args.map((a) => this.ev(a)), this);
+    if (builtin) return this.accounted(builtin.call(args.map((a) => this.ev(a)), this));
     return fail(`unknown name ${name}`);
+  }
+
+  /**
+   * Every string a builtin returns is charged once it exists (the builtins that can amplify their
+   * input — repeat, replace, join, split, toJSON, string — charge their bound before building).
+   */
+  private accounted(v: Value): Value {
+    if (typeof v === 'string') this.chargeText(v.length);
+    return v;
   }
 }

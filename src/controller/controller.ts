@@ -7,6 +7,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isCompleted } from '../api/phase.js';
+import { errorText } from '../kube/api-errors.js';
 import { KubeEventRecorder } from '../kube/kube-events.js';
 import { KubeRunStore } from '../kube/kube-run-store.js';
 import { KubeSecretSource } from '../kube/kube-secrets.js';
@@ -43,10 +44,18 @@ export interface ControllerOptions {
    */
   kubeQps?: number;
   kubeBurst?: number;
+  /** Observes each status-write token taken (bucket clock): how tests check the budget. */
+  onKubeWriteToken?: (at: number) => void;
   /** Lost leadership: by default the process exits so its replacement starts clean. */
   onLostLeadership?: () => void;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
+
+/**
+ * The API server did not answer the first list of AnalysisRuns or templates: no cache to reconcile
+ * from. The message names the URL and the cause (`fetch failed: connect ECONNREFUSED ...`).
+ */
+export class ControllerStartError extends Error {}
 
 export class Controller {
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -73,29 +82,57 @@ export class Controller {
     return this.ticking;
   }
 
+  /** Informers whose cache is not synced now (an API error since their last list), for /readyz. */
+  unsynced(): string[] {
+    return [...this.store.unsynced(), ...this.templates.unsynced()].map((u) => `${u.path}: ${errorText(u.error)}`);
+  }
+
+  /**
+   * Start the informers and wait for their first list; if any list fails (no API server at the
+   * kubeconfig's URL, refused credentials, plain http without skipTLSVerify) everything started is
+   * stopped and a ControllerStartError names the URL and the cause: a controller without a cache
+   * must fail loudly, not loop.
+   */
   static async start(opts: ControllerOptions): Promise<Controller> {
     const log = opts.log ?? (() => undefined);
+    const server = opts.kubeConfig.getCurrentCluster()?.server ?? '';
+    const onError = (err: unknown, where: string) => log('warn', `${where}: ${errorText(err)}`, { server });
+    const failed = (list: { path: string; error: unknown }[]) =>
+      new ControllerStartError(list.map((u) => `cannot list ${server}${u.path}: ${errorText(u.error)}`).join('\n'));
     const store = await KubeRunStore.start({
       kubeConfig: opts.kubeConfig,
       ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
-      ...(opts.kubeQps ? { statusWriteBudget: { qps: opts.kubeQps, ...(opts.kubeBurst ? { burst: opts.kubeBurst } : {}) } } : {}),
-      onError: (err, where) => log('warn', `${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
+      ...(opts.kubeQps
+        ? { statusWriteBudget: { qps: opts.kubeQps, ...(opts.kubeBurst ? { burst: opts.kubeBurst } : {}), ...(opts.onKubeWriteToken ? { onToken: opts.onKubeWriteToken } : {}) } }
+        : {}),
+      onError,
     });
+    if (store.unsynced().length > 0) {
+      const err = failed(store.unsynced());
+      await store.close();
+      throw err;
+    }
     const templates = await KubeTemplateCatalog.start({
       kubeConfig: opts.kubeConfig,
       ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
-      onError: (err, where) => log('warn', `${where}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
+      onError,
     });
+    if (templates.unsynced().length > 0) {
+      const err = failed(templates.unsynced());
+      await templates.stop();
+      await store.close();
+      throw err;
+    }
     const assembly = assemble({
       config: opts.config,
       store,
       secrets: new KubeSecretSource(opts.kubeConfig),
       // The job provider needs the controller's own Kubernetes client.
       providers: opts.providers ?? [createJobProvider({ kubeConfig: opts.kubeConfig }) as MetricProvider<unknown>],
-      onSchedulerError: (err, key) => log('warn', `tick failed${key ? ` for ${key}` : ''}: ${err instanceof Error ? err.message : String(err)}`),
+      onSchedulerError: (err, key) => log('warn', `tick failed${key ? ` for ${key}` : ''}: ${errorText(err)}`),
     });
     const controller = new Controller(opts, store, templates, assembly);
-    const events = new KubeEventRecorder(opts.kubeConfig, 'assay-controller', (err) => log('warn', `event not recorded: ${String(err)}`));
+    const events = new KubeEventRecorder(opts.kubeConfig, 'assay-controller', (err) => log('warn', `event not recorded: ${errorText(err)}`, { server }));
     const traces = controller.traces;
     assembly.engine.listen({
       onEvents: (_key, run, evs) => void events.record(run, evs, Date.now()),
@@ -143,7 +180,7 @@ export class Controller {
           log('warn', 'lost leadership');
           (opts.onLostLeadership ?? (() => process.exit(1)))();
         },
-        onError: (err) => log('warn', `leader election: ${String(err)}`),
+        onError: (err) => log('warn', `leader election: ${errorText(err)}`, { server }),
       });
       await controller.elector.start();
     } else {

@@ -6,6 +6,7 @@
 import type { Argument, Metric } from '../api/types.js';
 import { PROVIDER_KEYS } from '../api/types.js';
 import { goJsonMarshal, goJsonString, goQuote } from '../go/format.js';
+import { redactSecrets } from './redact.js';
 
 export type Resolved<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -186,10 +187,11 @@ export function argsWithSecrets(args: readonly Argument[], values: ReadonlyMap<s
   });
 }
 
-/** Argo's redaction of secret values in measurement messages. */
+/**
+ * Argo's redaction of secret values in measurement messages, extended to every form a secret
+ * takes in output (quoted, escaped, percent-encoded) and to overlapping secrets: redact.ts.
+ */
 export function redact(text: string | undefined, secrets: readonly string[]): string | undefined {
   if (text === undefined) return undefined;
-  let out = text;
-  for (const s of secrets) if (s !== '') out = out.split(s).join('*****');
-  return out;
+  return redactSecrets(text, secrets);
 }

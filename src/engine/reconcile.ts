@@ -6,6 +6,7 @@
  *   (shell: fetch secrets -> resolveTaskMetrics -> call providers -> toMeasurement)
  *   done = finishReconcile(plan, outcomes, now) record, assess, trim, next wake-up
  */
+import { capMeasurement, capMetadata } from './value-cap.js';
 import type { AnalysisRun, AnalysisRunStatus, Argument, Measurement, Metric, MetricResult } from '../api/types.js';
 import { isCompleted, type Phase } from '../api/phase.js';
 import {
@@ -175,7 +176,7 @@ function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: rea
     result = { name, phase: 'Running' };
     if (state.dryRun.has(name)) result.dryRun = true;
     if (outcome.resultMetadata && Object.keys(outcome.resultMetadata).length > 0) {
-      result.metadata = redactValues(outcome.resultMetadata, secrets);
+      result.metadata = capMetadata(redactValues(outcome.resultMetadata, secrets));
     }
     results.push(result);
   }
@@ -215,6 +216,8 @@ function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: rea
   else delete m.message;
   if (m.value !== undefined && secrets.length > 0) m.value = redact(m.value, secrets)!;
   if (m.metadata && secrets.length > 0) m.metadata = redactValues(m.metadata, secrets);
+  // Capped after redaction: a secret cut in half by the cap would no longer match.
+  capMeasurement(m);
   const list = (result.measurements ??= []);
   if (outcome.task.incomplete && list.length > 0) list[list.length - 1] = m;
   else list.push(m);

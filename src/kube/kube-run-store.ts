@@ -19,7 +19,7 @@ import { isCompleted } from '../api/phase.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { RunExistsError, runKey, splitRunKey, type RunKey, type RunStore, type StoreChange } from '../store/run-store.js';
 import { apiMessage, httpStatusOf } from './api-errors.js';
-import { keepInformerRunning } from './informer-restart.js';
+import { keepInformerRunning, unsynced, type KeptInformer } from './informer-restart.js';
 import { mergePatchDiff } from './merge-patch.js';
 import { defaultBurst, StatusWriteQueue, TokenBucket, type StatusWriteBudgetOptions, type WriteResult } from './status-write-budget.js';
 
@@ -60,6 +60,7 @@ function rv(run: AnalysisRun | undefined): bigint {
 export class KubeRunStore implements RunStore {
   private readonly api: CustomObjectsApi;
   private readonly informers: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>)[] = [];
+  private readonly kept: KeptInformer[] = [];
   private readonly listeners = new Set<(c: StoreChange) => void>();
   /** Objects this handle wrote or read fresh, newer than the informer cache until it catches up. */
   private readonly overlay = new Map<RunKey, AnalysisRun>();
@@ -77,7 +78,7 @@ export class KubeRunStore implements RunStore {
     this.api = opts.kubeConfig.makeApiClient(CustomObjectsApi);
     const budget = opts.statusWriteBudget;
     if (budget !== undefined) {
-      const bucket = new TokenBucket(budget.qps, budget.burst ?? defaultBurst(budget.qps));
+      const bucket = new TokenBucket(budget.qps, budget.burst ?? defaultBurst(budget.qps), Date.now, budget.onToken);
       this.writes = new StatusWriteQueue<AnalysisRunStatus>(bucket, (key, uid, status, acquire) => this.patchStatus(key, uid, status, acquire), {
         onSettled: (key, status, _terminal, result, error) => this.settled(key, status, result, error),
       });
@@ -89,7 +90,7 @@ export class KubeRunStore implements RunStore {
     return this.writes ? { started: this.writes.started, queued: this.writes.size() } : undefined;
   }
 
-  /** Start the informers and wait for their first list. */
+  /** Start the informers and wait for their first list (which may fail: see `unsynced()`). */
   static async start(opts: KubeRunStoreOptions): Promise<KubeRunStore> {
     const store = new KubeRunStore(opts);
     const scopes = opts.namespaces && opts.namespaces.length > 0 ? [...opts.namespaces] : [undefined];
@@ -125,14 +126,20 @@ export class KubeRunStore implements RunStore {
       this.writes?.drop(key, 'gone');
       this.emit({ type: 'delete', key });
     });
-    keepInformerRunning(informer, {
+    const kept = keepInformerRunning(informer, {
       path,
       isStopped: () => this.stopped,
       ...(this.opts.restartDelayMs !== undefined ? { initialDelayMs: this.opts.restartDelayMs } : {}),
       ...(this.opts.onError ? { onError: this.opts.onError } : {}),
     });
     this.informers.push(informer);
-    await informer.start();
+    this.kept.push(kept);
+    await kept.start();
+  }
+
+  /** Informers whose cache is not synced (list failed, or an error since), with the error. */
+  unsynced(): { path: string; error: unknown }[] {
+    return unsynced(this.kept);
   }
 
   private cached(key: RunKey): AnalysisRun | undefined {

@@ -7,7 +7,7 @@
 import { CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { AnalysisTemplate } from '../api/types.js';
 import type { TemplateLookup } from '../engine/templates.js';
-import { keepInformerRunning } from './informer-restart.js';
+import { keepInformerRunning, unsynced, type KeptInformer } from './informer-restart.js';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
@@ -24,6 +24,7 @@ export interface KubeTemplateOptions {
 export class KubeTemplateCatalog implements TemplateLookup {
   private readonly namespaced: CachedInformer[] = [];
   private cluster: CachedInformer | undefined;
+  private readonly kept: KeptInformer[] = [];
   private stopped = false;
 
   private constructor(private readonly opts: KubeTemplateOptions) {}
@@ -55,13 +56,19 @@ export class KubeTemplateCatalog implements TemplateLookup {
 
   private async watch(path: string, list: () => Promise<unknown>, keep: (inf: CachedInformer) => void): Promise<void> {
     const informer = makeInformer<KubernetesObject>(this.opts.kubeConfig, path, list as never);
-    keepInformerRunning(informer, {
+    const kept = keepInformerRunning(informer, {
       path,
       isStopped: () => this.stopped,
       ...(this.opts.onError ? { onError: this.opts.onError } : {}),
     });
     keep(informer);
-    await informer.start();
+    this.kept.push(kept);
+    await kept.start();
+  }
+
+  /** Informers whose cache is not synced (list failed, or an error since), with the error. */
+  unsynced(): { path: string; error: unknown }[] {
+    return unsynced(this.kept);
   }
 
   template(namespace: string, name: string): AnalysisTemplate | undefined {

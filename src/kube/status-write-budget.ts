@@ -21,6 +21,8 @@ export interface StatusWriteBudgetOptions {
   qps: number;
   /** Writes allowed at once after a quiet period. Default: max(1, ceil(qps)). */
   burst?: number;
+  /** Observes every token taken, with the bucket's clock (tests check the bucket's invariant). */
+  onToken?: (at: number) => void;
 }
 
 export type WriteResult = 'ok' | 'gone' | 'conflict';
@@ -34,6 +36,7 @@ export class TokenBucket {
     readonly qps: number,
     readonly burst: number,
     private readonly now: () => number = Date.now,
+    private readonly onTake?: (at: number) => void,
   ) {
     if (!(qps > 0) || !Number.isFinite(qps)) throw new RangeError(`qps must be a positive number, not ${qps}`);
     if (!(burst >= 1) || !Number.isFinite(burst)) throw new RangeError(`burst must be >= 1, not ${burst}`);
@@ -53,6 +56,7 @@ export class TokenBucket {
     this.refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
+    this.onTake?.(this.last);
     return true;
   }
 

@@ -93,6 +93,7 @@ export function assemble(opts: AssembleOptions): Assembly {
     ...(opts.onProviderError ? { onProviderError: opts.onProviderError } : {}),
     ...(opts.config.coalesceStepMs !== undefined ? { coalesceStepMs: opts.config.coalesceStepMs } : {}),
     ...(opts.config.providerConcurrency !== undefined ? { maxConcurrentPerAddress: opts.config.providerConcurrency } : {}),
+    ...(opts.config.maxMeasurementMs !== undefined ? { maxMeasurementMs: opts.config.maxMeasurementMs } : {}),
   });
   const engine = new Engine({
     store: opts.store,

@@ -18,6 +18,8 @@ const envSchema = z.object({
   ASSAY_RESYNC_MS: z.coerce.number().int().positive().optional(),
   ASSAY_COALESCE_STEP_MS: z.coerce.number().int().nonnegative().optional(),
   ASSAY_PROVIDER_CONCURRENCY: z.coerce.number().int().nonnegative().optional(),
+  ASSAY_MAX_MEASUREMENT_SECONDS: z.coerce.number().positive().max(86_400).optional(),
+  ASSAY_ALLOWED_HOSTS: z.string().optional(),
   POD_NAMESPACE: z.string().min(1).optional(),
   ARGO_ROLLOUTS_NAMESPACE: z.string().min(1).optional(),
 });
@@ -56,6 +58,13 @@ export interface AssayConfig {
   coalesceStepMs?: number;
   /** Provider calls in flight per backend address. Default 64; 0 = unbounded. */
   providerConcurrency?: number;
+  /**
+   * Engine-level ceiling on one measurement, whatever the provider's own timeout says
+   * (`timeoutSeconds: 100000000000` included): ASSAY_MAX_MEASUREMENT_SECONDS, default 300.
+   */
+  maxMeasurementMs?: number;
+  /** Extra Host names `assay serve` answers to (besides loopback and its bound address): ASSAY_ALLOWED_HOSTS, comma-separated. */
+  allowedHosts?: string[];
   /** Argo's controller namespace (provider secrets): POD_NAMESPACE or ARGO_ROLLOUTS_NAMESPACE. */
   controllerNamespace?: string;
   /** The PROVIDER_ENV_VARS that are set. */
@@ -90,6 +99,8 @@ export function configFromEnv(env: Record<string, string | undefined>): AssayCon
   if (e.ASSAY_RESYNC_MS) config.resyncMs = e.ASSAY_RESYNC_MS;
   if (e.ASSAY_COALESCE_STEP_MS !== undefined) config.coalesceStepMs = e.ASSAY_COALESCE_STEP_MS;
   if (e.ASSAY_PROVIDER_CONCURRENCY !== undefined) config.providerConcurrency = e.ASSAY_PROVIDER_CONCURRENCY;
+  if (e.ASSAY_MAX_MEASUREMENT_SECONDS !== undefined) config.maxMeasurementMs = Math.round(e.ASSAY_MAX_MEASUREMENT_SECONDS * 1000);
+  if (e.ASSAY_ALLOWED_HOSTS) config.allowedHosts = e.ASSAY_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean);
   const controllerNamespace = e.ARGO_ROLLOUTS_NAMESPACE ?? e.POD_NAMESPACE;
   if (controllerNamespace) config.controllerNamespace = controllerNamespace;
   const vars: Record<string, string> = {};

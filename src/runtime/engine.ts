@@ -8,17 +8,24 @@ import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisEvent } from '../engine/assess.js';
 import { jsonEqual } from '../engine/equal.js';
-import { settledUntilNext } from '../engine/reconcile.js';
+import { failRun, settledUntilNext } from '../engine/reconcile.js';
 import { ttlDeleteAt } from '../engine/ttl.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 import { retentionLimit, retentionMetrics } from '../engine/rules.js';
 import { reconcileOnce } from '../reconcile/reconcile-once.js';
 import type { Clock, Measurer, SecretSource } from '../reconcile/ports.js';
 import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
-import { runKey, type RunKey, type RunStore } from '../store/run-store.js';
+import { CorruptRunError, runKey, type RunKey, type RunStore } from '../store/run-store.js';
 
 /** Reconciles in one tick before the engine yields (a run that keeps changing is a bug). */
 const MAX_RECONCILES_PER_TICK = 10;
+
+/**
+ * Ticks of one run that may start without finishing (the process died while evaluating it)
+ * before the run is quarantined: set to Error instead of being evaluated into a crash loop.
+ * A single kill mid-tick (a deploy, an OOM elsewhere) is normal and costs nothing.
+ */
+export const MAX_UNFINISHED_TICKS = 3;
 
 export interface EngineListener {
   /** A run's status was written (after every change). */
@@ -110,7 +117,14 @@ export class Engine {
 
   private async reconcile(key: RunKey): Promise<TickResult> {
     const { store, clock } = this.deps;
-    const run = await store.get(key);
+    let run: AnalysisRun | undefined;
+    try {
+      run = await store.get(key);
+    } catch (err) {
+      // An unreadable stored run was reported by the store; retrying cannot fix a file.
+      if (err instanceof CorruptRunError) return {};
+      throw err;
+    }
     if (!run) return {};
     if (isCompleted(run.status?.phase)) {
       const deleteAt = ttlDeleteAt(run);
@@ -120,6 +134,32 @@ export class Engine {
       for (const l of this.listeners) l.onDeleted?.(key);
       return {};
     }
+    const started = store.beginTick ? await store.beginTick(key) : 0;
+    try {
+      if (started > MAX_UNFINISHED_TICKS) return await this.quarantine(key, run, started - 1);
+      return await this.reconcileActive(key, run);
+    } finally {
+      await store.endTick?.(key);
+    }
+  }
+
+  /** A run whose evaluations kept taking the process down: Error, with the reason, never evaluated again. */
+  private async quarantine(key: RunKey, run: AnalysisRun, unfinished: number): Promise<TickResult> {
+    const message =
+      `run quarantined: ${unfinished} evaluations of it started and never finished (the process crashed ` +
+      'or was killed while evaluating it); it is not evaluated again';
+    const failed = failRun(run, message);
+    const written = await this.deps.store.writeStatus(key, run.metadata.uid, failed.run.status!);
+    if (written !== 'ok') return {};
+    for (const l of this.listeners) {
+      l.onStatus?.(key, failed.run, run.status);
+      l.onEvents?.(key, failed.run, failed.events);
+    }
+    return {};
+  }
+
+  private async reconcileActive(key: RunKey, run: AnalysisRun): Promise<TickResult> {
+    const { store, clock } = this.deps;
     // Argo's own status write re-enqueues the run at once, so that a metric that just failed
     // terminates its siblings in the same instant. Do the same here without a round trip through
     // the store and the scheduler: reconcile again in memory until nothing changes, then write.

@@ -29,7 +29,12 @@ export interface ProviderMeasurerOptions {
   coalesceStepMs?: number;
   /** Provider calls in flight per backend address (address-limiter.ts). Default 64; 0 = unbounded. */
   maxConcurrentPerAddress?: number;
+  /** Engine-level ceiling on one measurement, waiting for a slot included. Default 5 minutes. */
+  maxMeasurementMs?: number;
 }
+
+/** The default engine-level ceiling on one measurement (ASSAY_MAX_MEASUREMENT_SECONDS). */
+export const DEFAULT_MAX_MEASUREMENT_MS = 5 * 60_000;
 
 export class ProviderMeasurer implements Measurer {
   private readonly byKey = new Map<string, MetricProvider<unknown>>();
@@ -73,8 +78,9 @@ export class ProviderMeasurer implements Measurer {
     const config = parsed.config;
     const resultMetadata = provider.metadata?.(config);
     const secrets = new RecordingSecrets(this.opts.secrets ?? NO_PROVIDER_SECRETS);
+    const ceiling = new Ceiling(this.opts.maxMeasurementMs ?? DEFAULT_MAX_MEASUREMENT_MS, this.opts.shutdown);
     const ctx: MeasureContext = {
-      signal: this.opts.shutdown ?? NEVER_ABORTED,
+      signal: ceiling.signal,
       now: req.now,
       env: this.opts.env,
       secrets,
@@ -85,6 +91,31 @@ export class ProviderMeasurer implements Measurer {
     let observation: Observation | 'unchanged';
     const address = addressOf(providerKey, config);
     try {
+      observation = await ceiling.race(() => this.call(provider, config, req, ctx, address, providerKey));
+    } catch (err) {
+      observation = {
+        kind: 'error',
+        code: 'Internal',
+        message: `internal error in the ${provider.type} provider: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    } finally {
+      ceiling.dispose();
+    }
+    if (observation !== 'unchanged') observation = redactObservation(observation, secrets.values());
+    if (observation !== 'unchanged' && observation.kind === 'error') this.opts.onProviderError?.(provider.type, observation.code);
+    return { observation, ...(resultMetadata ? { resultMetadata } : {}) };
+  }
+
+  private async call(
+    provider: MetricProvider<unknown>,
+    config: unknown,
+    req: MeasureRequest,
+    ctx: MeasureContext,
+    address: string,
+    providerKey: string,
+  ): Promise<Observation | 'unchanged'> {
+    let observation: Observation | 'unchanged';
+    {
       if (req.mode === 'measure') {
         if (this.coalescer.applies(providerKey, config)) {
           // Shared requests ask for the (possibly quantised) evaluation time: see coalesce.ts.
@@ -102,16 +133,8 @@ export class ProviderMeasurer implements Measurer {
         if (fn) this.coalescer.countDirect(providerKey);
         observation = fn ? await this.limiter.run(address, () => fn.call(provider, config, prior, ctx), ctx.signal) : 'unchanged';
       }
-    } catch (err) {
-      observation = {
-        kind: 'error',
-        code: 'Internal',
-        message: `internal error in the ${provider.type} provider: ${err instanceof Error ? err.message : String(err)}`,
-      };
     }
-    if (observation !== 'unchanged') observation = redactObservation(observation, secrets.values());
-    if (observation !== 'unchanged' && observation.kind === 'error') this.opts.onProviderError?.(provider.type, observation.code);
-    return { observation, ...(resultMetadata ? { resultMetadata } : {}) };
+    return observation;
   }
 
   /**
@@ -202,6 +225,46 @@ function redactObservation(o: Observation, secrets: readonly string[]): Observat
       return { ...o, ...(o.display !== undefined ? { display: r(o.display) } : {}), ...(meta ? { metadata: meta } : {}) };
   }
 }
+
+/**
+ * The engine's bound on one measurement: its signal aborts at the ceiling (or on shutdown), and
+ * `race` answers with a Timeout error at the ceiling even when a provider ignores the signal, so
+ * a backend that holds its socket open for ever cannot hold a run (or a tick slot) for ever.
+ */
+class Ceiling {
+  private readonly ctrl = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onShutdown = (): void => this.ctrl.abort();
+  readonly signal: AbortSignal;
+
+  constructor(private readonly ms: number, private readonly shutdown: AbortSignal | undefined) {
+    // One listener, removed in dispose (AbortSignal.any keeps dependents until GC runs).
+    this.signal = this.ctrl.signal;
+    if (shutdown?.aborted) this.ctrl.abort();
+    else shutdown?.addEventListener('abort', this.onShutdown, { once: true });
+  }
+
+  race<T>(fn: () => Promise<T>): Promise<T | Observation> {
+    const limit = new Promise<Observation>((resolve) => {
+      this.timer = setTimeout(() => {
+        this.ctrl.abort();
+        resolve({
+          kind: 'error',
+          code: 'Timeout',
+          message: `measurement exceeded the engine's ceiling of ${formatSeconds(this.ms)} (ASSAY_MAX_MEASUREMENT_SECONDS)`,
+        });
+      }, this.ms);
+    });
+    return Promise.race([fn(), limit]);
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.shutdown?.removeEventListener('abort', this.onShutdown);
+  }
+}
+
+const formatSeconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))}s`;
 
 /** How deep assay's plugin sources may nest (a guard around a compare is depth 2). */
 const NESTING_LIMIT = 1;

@@ -17,7 +17,9 @@ const REASONS: Record<number, string> = {
   404: 'NotFound',
   405: 'MethodNotAllowed',
   409: 'Conflict',
+  403: 'Forbidden',
   413: 'PayloadTooLarge',
+  421: 'MisdirectedRequest',
   422: 'UnprocessableEntity',
   500: 'InternalError',
   503: 'ServiceUnavailable',
@@ -63,6 +65,26 @@ export function sendError(res: ServerResponse, err: ApiError): void {
   sendJson(res, err.status, { error }, err.headers);
 }
 
+/** Deeper documents are refused before parsing: validation and copies recurse per level. */
+export const MAX_JSON_DEPTH = 100;
+
+/** The deepest `[`/`{` nesting of a JSON text, ignoring brackets inside strings. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 /**
  * Reads the whole body and parses it as JSON; 413 past MAX_BODY_BYTES, 400 when it is not JSON.
  * The Content-Type is not checked: `curl -d` sends form encoding by default, and refusing a valid
@@ -84,6 +106,9 @@ export function readJson(req: IncomingMessage): Promise<unknown> {
       if (tooLarge) return reject(new ApiError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`));
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return reject(new ApiError(400, 'request body is empty; send a JSON object'));
+      if (nestingDepth(text) > MAX_JSON_DEPTH) {
+        return reject(new ApiError(400, `request body nests deeper than ${MAX_JSON_DEPTH} levels`));
+      }
       try {
         resolve(JSON.parse(text) as unknown);
       } catch (err) {

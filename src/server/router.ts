@@ -3,6 +3,7 @@
  * `/api/*`, and the per-request log line. Kept apart from the composition (server.ts) so the
  * mapping from URL to handler reads as one list.
  */
+import { createRequestGuard, type GuardOptions } from './request-guard.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../runtime/logger.js';
@@ -29,6 +30,8 @@ export interface RouterDeps {
   health: Health;
   metrics: MetricsRegistry;
   log: Logger;
+  /** Host/Origin/content-type rules applied when no token is set (request-guard.ts). */
+  guard?: GuardOptions;
   /** ASSAY_API_TOKEN: when set, every /api/* request needs `Authorization: Bearer <token>`. */
   apiToken?: string;
   /** Routes added by other modules (trace API, web page); `/api/*` ones get the same auth. */
@@ -50,7 +53,10 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     return timingSafeEqual(given, expected) && match !== null;
   };
 
+  const guard = deps.apiToken === undefined && deps.guard ? createRequestGuard(deps.guard) : undefined;
+
   const dispatch = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    guard?.(req);
     let segments: string[];
     try {
       segments = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));

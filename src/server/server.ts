@@ -52,13 +52,15 @@ export interface ServerOptions {
   storeDir?: string;
   /** A store to use instead (tests); the caller keeps ownership and closes it. */
   store?: RunStore;
-  /** Ticks executed at once by this process. Default 16. */
+  /** Ticks executed at once by this process. Default 64 (ticks wait on I/O, not CPU). */
   concurrency?: number;
   logger?: Logger;
   /** Extra metric providers (tests, plugins); a provider replaces a built-in one with the same key. */
   providers?: MetricProvider<unknown>[];
   /** Scheduler override (tests); default BullMQ when config.redisUrl is set, else in-memory. */
   scheduler?: Scheduler;
+  /** Host names accepted besides loopback and the bound address when no token is set (--allowed-host). */
+  allowedHosts?: string[];
   /** Secrets for secretKeyRef args and provider credentials (`--secrets` files); default none. */
   secrets?: SecretSource;
   /** Interval of the SSE heartbeat comment. Default 15 s. */
@@ -79,6 +81,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export const DEFAULT_SERVE_CONCURRENCY = 64;
+
+/** ASSAY_PROVIDER_CONCURRENCY when set (0 = unbounded), else half the tick concurrency, at most 64. */
+export function perAddressBound(configured: number | undefined, concurrency: number): number {
+  if (configured !== undefined) return configured;
+  return Math.max(1, Math.min(64, Math.floor(concurrency / 2)));
+}
+
 /** A start-up problem the operator must fix (bad flag combination, port in use, missing directory). */
 export class ServeError extends Error {}
 
@@ -92,8 +102,12 @@ export function roleProblem(role: ServeRole, opts: { redisUrl?: string | undefin
  * The run store: files with --store-dir (survive restarts; shareable on one host), else Redis
  * when REDIS_URL is set (shared by hosts that have nothing else in common), else memory.
  */
-async function openStore(storeDir: string | undefined, config: AssayConfig): Promise<RunStore> {
-  if (storeDir) return FileRunStore.open(storeDir);
+async function openStore(storeDir: string | undefined, config: AssayConfig, log: Logger): Promise<RunStore> {
+  if (storeDir) {
+    return FileRunStore.open(storeDir, {
+      onProblem: (p) => log.error({ run: p.run, file: p.file }, `stored run is unreadable and skipped: ${p.message}`),
+    });
+  }
   const url = config.storeRedisUrl ?? config.redisUrl;
   if (url) return new RedisRunStore(url, { prefix: `${config.queueName}:store` });
   return new MemoryRunStore();
@@ -108,13 +122,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new ServeError(`--templates ${opts.templatesDir}: not a directory`);
   }
   const ownsStore = opts.store === undefined;
-  const store: RunStore = opts.store ?? (await openStore(opts.storeDir, opts.config));
+  const store: RunStore = opts.store ?? (await openStore(opts.storeDir, opts.config, log));
   const registry = new MetricsRegistry();
   // While Redis is down its clients report every reconnect attempt; one line per cause is enough.
   const repeats = new RepeatFilter(30_000);
   const engineMetrics = new EngineMetrics(registry);
+  const concurrency = opts.concurrency ?? DEFAULT_SERVE_CONCURRENCY;
   const assembly = assemble({
-    config: opts.config,
+    // One backend may hold at most half of the tick slots in flight, so that hung backends
+    // (each call bounded by the measurement ceiling) cannot starve the other runs' verdicts.
+    config: { ...opts.config, providerConcurrency: perAddressBound(opts.config.providerConcurrency, concurrency) },
     store,
     providers: engineMetrics.timed([...builtinProviders(), ...(opts.providers ?? [])]),
     ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
@@ -189,9 +206,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registry.collect('measured values', async () => measuredValueGauges(await store.list()));
     registry.collect('analysis templates', () => analysisTemplateGauges(catalog.templates()));
   }
+  const guard = { boundHost: opts.host ?? '127.0.0.1', allowedHosts: [...(opts.config.allowedHosts ?? []), ...(opts.allowedHosts ?? [])] };
   const extraRoutes = servesApi ? [traceRoute(store, traces), ...webUiRoutes()] : [];
   const server = createServer(
-    createRouter({ role, api, health, metrics: registry, log, extraRoutes, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }),
+    createRouter({ role, api, health, metrics: registry, log, guard, extraRoutes, ...(opts.config.apiToken ? { apiToken: opts.config.apiToken } : {}) }),
   );
 
   let resyncTimer: NodeJS.Timeout | undefined;
@@ -232,7 +250,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const resumed = await engine.resync();
     if (resumed > 0) log.info({ runs: resumed }, 'resumed unfinished runs');
     if (executes) {
-      await engine.start(opts.concurrency ?? 16);
+      await engine.start(concurrency);
       schedulerStarted = true;
       if (opts.config.redisUrl) {
         resyncTimer = setInterval(() => {

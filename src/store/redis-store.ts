@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import { stampNewRun, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
+import { CorruptRunError, stampNewRun, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
 
 /** KEYS: run hash, index set. ARGV: manifest, status ('' = none), uid, key, channel, message. */
 const CREATE = `
@@ -237,6 +237,7 @@ function decode(key: RunKey, manifest: string, status: string | null): AnalysisR
     if (status !== null) run.status = JSON.parse(status) as AnalysisRunStatus;
     return run;
   } catch (err) {
-    throw new Error(`run store: the entry for ${key} does not decode: ${(err as Error).message}`);
+    // CorruptRunError: the engine stops ticking the run instead of retrying what cannot decode.
+    throw new CorruptRunError(key, 'its Redis hash', `does not decode: ${(err as Error).message}`);
   }
 }

@@ -44,6 +44,17 @@ export class RunExistsError extends Error {
   }
 }
 
+/**
+ * A stored run that cannot be read (a corrupt, truncated or half-written file). It names the run
+ * and the file; lists skip such runs, and the engine stops ticking them instead of retrying.
+ */
+export class CorruptRunError extends Error {
+  readonly code = 'Corrupt';
+  constructor(readonly key: RunKey, readonly file: string, readonly reason: string) {
+    super(`stored run ${key} is unreadable (${file}: ${reason}); it is skipped until the entry is fixed or removed`);
+  }
+}
+
 export interface RunStore {
   /** The run, or undefined when it does not exist. */
   get(key: RunKey): Promise<AnalysisRun | undefined>;
@@ -63,4 +74,11 @@ export interface RunStore {
   /** Changes made through any handle to this store, including other processes where the adapter can see them. */
   watch(listener: (change: StoreChange) => void): () => void;
   close?(): Promise<void>;
+  /**
+   * Crash-loop guard (optional): record that a tick of `key` starts, returning how many ticks of
+   * it have started without finishing, this one included. A count above 1 means earlier
+   * processes died while evaluating the run. `endTick` clears the record.
+   */
+  beginTick?(key: RunKey): Promise<number>;
+  endTick?(key: RunKey): Promise<void>;
 }

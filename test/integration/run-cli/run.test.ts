@@ -2,7 +2,7 @@
  * `node bin/assay.js run` as a child process against a real Prometheus fed known, current
  * samples: the verdict and exit status must be the ones the template's conditions imply, the
  * JSON output must be the final AnalysisRun (with the --arg substituted into the query), and
- * Ctrl-C must terminate the run the way spec.terminate does.
+ * Ctrl-C must terminate the run the way spec.terminate does, with exit status 5 (not a pass).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisRun } from '../../../src/api/types.js';
@@ -112,17 +112,20 @@ describe('when assay run measures a failing service', () => {
 });
 
 describe('when assay run is interrupted with Ctrl-C', () => {
-  // No count: the metric would run forever. SIGINT sets spec.terminate; a terminating run with a
-  // Successful measurement and no violated limit is Successful with message "Run Terminated".
-  it('terminates the run: Successful, "Run Terminated", exit 0', async () => {
-    const cli = startCli(['run', '-f', indefinite, '-a', 'service=checkout', '--prometheus', prom.url]);
+  // No count: the metric would run forever (--timeout bounds it). SIGINT sets spec.terminate; a
+  // terminating run with a Successful measurement is Successful "Run Terminated" — but the exit
+  // status is 5: an interrupted analysis is not a pass.
+  it('terminates the run: status Successful, "Run Terminated", exit 5', async () => {
+    const cli = startCli(['run', '-f', indefinite, '-a', 'service=checkout', '--prometheus', prom.url, '--timeout', '10m']);
     try {
       await waitFor(() => measurementLines(cli.stdout()).length >= 1, 10_000, 'the first measurement');
       cli.child.kill('SIGINT');
       const r = await cli.exited;
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(5);
       expect(r.stderr).toContain('assay run: terminating the run');
-      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Verdict: Successful — Run Terminated');
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
+        'Verdict: none — stopped by SIGINT before the analysis reached its own verdict (run status: Successful — Run Terminated); exit 5',
+      );
     } finally {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }

@@ -81,10 +81,10 @@ describe('bounded concurrency per provider address', () => {
     const m = new ProviderMeasurer({ providers: builtinProviders(), env: {}, maxConcurrentPerAddress: 2, shutdown: shutdown.signal });
     const calls = Array.from({ length: 6 }, (_, i) => m.measure(req(s.url, `q${i}`)));
     await new Promise((r) => setTimeout(r, 100));
-    const t0 = Date.now();
     shutdown.abort();
+    // The backend answers only after 2 s, with a value: Aborted on every call means the abort
+    // released them, queued ones included.
     const out = await Promise.all(calls);
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(out.every((r) => r.observation !== 'unchanged' && r.observation.kind === 'error' && r.observation.code === 'Aborted')).toBe(true);
     expect(s.requests.length).toBeLessThanOrEqual(2);
   });

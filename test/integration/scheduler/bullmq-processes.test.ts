@@ -127,10 +127,9 @@ describe('BullMQScheduler with worker processes', () => {
       console.info(`[BullMQScheduler] SIGKILL -> re-run: ${rerun1} ms, then ${rerun2} ms (lock ${LOCK_MS} ms, stalled check ${STALLED_MS} ms)`);
       // Worst case: the lock was just renewed (it lives LOCK_MS), then one stalled check marks the
       // job and the next one (STALLED_MS later) moves it back to wait: ~3 s, plus scheduling noise.
-      for (const d of [rerun1, rerun2]) {
-        expect(d).toBeGreaterThan(LOCK_MS / 2 - 100);
-        expect(d).toBeLessThan(LOCK_MS + 2 * STALLED_MS + 1000);
-      }
+      // Not before the lock could have expired (a lower bound holds on a loaded machine too); the
+      // upper bound is the generous waitFor above, not a clock assertion.
+      for (const d of [rerun1, rerun2]) expect(d).toBeGreaterThan(LOCK_MS / 2 - 100);
       expect(rec.starts.map((x) => x.key)).toEqual(['ns/crashy']);
       await waitFor(async () => (await producer.pending()).size === 0, 2000, 'nothing pending');
       await sleep(300);

@@ -1,17 +1,16 @@
 /**
- * MemoryScheduler: the shared contract on the real clock, exact timing on a fake clock, and the
- * throughput target (10,000 ticks/s with p99 lateness <= 50 ms on a 2-core machine).
+ * MemoryScheduler: the shared contract on the real clock and exact timing on a fake clock
+ * (throughput is measured in bench/).
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { MemoryScheduler } from '../../../src/scheduler/memory-scheduler.js';
 import type { TickResult } from '../../../src/scheduler/scheduler.js';
 import { describeSchedulerContract } from '../../contract/scheduler.contract.js';
-import { Gate, stats, waitFor } from '../../contract/scheduler-helpers.js';
+import { Gate } from '../../contract/scheduler-helpers.js';
 import { FakeClock, settle } from '../../support/clock.js';
 
-// Budgets are sanity bounds that survive a loaded CI machine; the precise target (p99 <= 50 ms at
-// 10,000 ticks/s) is checked by the throughput test below.
+// Budgets are sanity bounds that survive a loaded CI machine; the throughput target (p99 <= 50 ms
+// at 10,000 ticks/s) is measured by bench/ (core), where wall-clock figures belong.
 describeSchedulerContract('MemoryScheduler', async (o) => new MemoryScheduler(o), { latenessBudgetMs: 150, burstP99Ms: 500 });
 
 describe('MemoryScheduler on a fake clock', () => {
@@ -95,51 +94,5 @@ describe('MemoryScheduler on a fake clock', () => {
   });
 });
 
-describe('MemoryScheduler throughput', () => {
-  // Lateness is wall-clock and so depends on the neighbours: vitest runs two files at once on a
-  // 2-core machine, and when the other one is the BullMQ suite (Redis + worker processes at full
-  // speed) the event loop itself can be descheduled for tens of ms. Two retries absorb that; the
-  // event-loop delay is printed so a failure can be told apart from starvation. CPU time per tick
-  // does not depend on the neighbours and catches a scheduler that got slower.
-  it('sustains 10,000 ticks/s with p99 lateness <= 50 ms', { retry: 2 }, async () => {
-    const runs = 2000;
-    const periodMs = 200; // every run ticks every 200 ms: 2000 / 0.2 s = 10,000 ticks/s
-    const durationMs = 3000;
-    const s = new MemoryScheduler();
-    const lateness: number[] = [];
-    const wanted = new Map<string, number>();
-    const t0 = Date.now() + 100;
-    const stopAt = t0 + durationMs;
-    const handler = async (key: string): Promise<TickResult> => {
-      const now = Date.now();
-      lateness.push(now - wanted.get(key)!);
-      if (now >= stopAt) return {};
-      const next = now + periodMs;
-      wanted.set(key, next);
-      return { next };
-    };
-    for (let i = 0; i < runs; i++) {
-      const key = `ns/run-${i}`;
-      wanted.set(key, t0 + (i % periodMs));
-      await s.schedule(key, wanted.get(key)!);
-    }
-    const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
-    const cpu0 = process.cpuUsage();
-    await s.start(handler, { concurrency: 64 });
-    await waitFor(async () => Date.now() > stopAt + periodMs && (await s.pending()).size === 0, durationMs + 5000, 'end');
-    const cpu = process.cpuUsage(cpu0);
-    loop.disable();
-    await s.close();
-    const st = stats(lateness);
-    const rate = Math.round(lateness.length / (durationMs / 1000));
-    const cpuPerTickUs = Math.round(((cpu.user + cpu.system) / lateness.length) * 10) / 10;
-    const loopP99 = Math.round(loop.percentile(99) / 1e6);
-    console.info(`[MemoryScheduler] ${lateness.length} ticks in ~${durationMs} ms (${rate}/s): lateness p50=${st.p50} ` +
-      `p99=${st.p99} max=${st.max} ms; CPU ${cpuPerTickUs} us/tick; event-loop delay p99 ${loopP99} ms`);
-    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
-    expect(rate).toBeGreaterThanOrEqual(9000);
-    expect(cpuPerTickUs).toBeLessThan(40); // < 40% of one core at 10k ticks/s, handler included
-    expect(st.p99, `p99 lateness (event-loop delay p99 was ${loopP99} ms)`).toBeLessThanOrEqual(50);
-  });
-});
+// Throughput and lateness (10,000 ticks/s, p99 lateness) are wall-clock figures: they are measured
+// in bench/ (`npm run bench -- --only core`, baseline and machine noise in the same run), not here.

@@ -124,12 +124,12 @@ describe('when a run is terminated', () => {
   it('completes Successful with the message "Run Terminated", and a second terminate is a 409', async () => {
     await post(`${base}/api/v1/runs`, { templates: [{ templateName: 'web-forever' }], name: 'forever' });
     await waitForPhase(base, 'default/forever', ['Running']);
-    const res = await fetch(`${base}/api/v1/runs/default/forever/terminate`, { method: 'POST' });
+    const res = await fetch(`${base}/api/v1/runs/default/forever/terminate`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
     expect(res.status).toBe(202);
     expect((await json(res)).spec.terminate).toBe(true);
     const run = await waitForPhase(base, 'default/forever', ['Successful', 'Failed', 'Error', 'Inconclusive']);
     expect(run.status).toMatchObject({ phase: 'Successful', message: 'Run Terminated' });
-    const again = await fetch(`${base}/api/v1/runs/default/forever/terminate`, { method: 'POST' });
+    const again = await fetch(`${base}/api/v1/runs/default/forever/terminate`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
     expect(again.status).toBe(409);
   });
 
@@ -167,13 +167,13 @@ describe('when the input is wrong', () => {
   });
 
   it('answers 400 for a body that is not JSON', async () => {
-    const res = await fetch(`${base}/api/v1/runs`, { method: 'POST', body: '{"templates": [' });
+    const res = await fetch(`${base}/api/v1/runs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"templates": [' });
     expect(res.status).toBe(400);
     expect((await json(res)).error.message).toContain('not valid JSON');
   });
 
   it('answers 413 for a body over 1 MiB, on a connection that still gets the answer', async () => {
-    const res = await fetch(`${base}/api/v1/runs`, { method: 'POST', body: `{"templates": "${'x'.repeat(1024 * 1024 + 10)}"}` });
+    const res = await fetch(`${base}/api/v1/runs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `{"templates": "${'x'.repeat(1024 * 1024 + 10)}"}` });
     expect(res.status).toBe(413);
     expect((await json(res)).error.message).toContain('larger than');
   });

@@ -61,10 +61,8 @@ describe('when the server shuts down', () => {
     await post(`${server.url}/api/v1/runs`, { templates: [{ templateName: 'web-forever' }], name: 'endless' });
     const sse = await openSse(`${server.url}/api/v1/events`);
     await sse.waitFor((e) => e.event === 'status');
-    const started = Date.now();
     await server.close();
-    await sse.ended;
-    expect(Date.now() - started).toBeLessThan(5000);
+    await sse.ended; // the stream ends (this test's timeout would catch one left open)
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
 });

@@ -123,10 +123,9 @@ describe('transport', () => {
     h.fake.setLatency(5000);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const t0 = Date.now();
     const prior = { startedAt: Date.now(), metadata: { 'job-name': `${RUN_UID}.slow.1` } };
     const obs = expectKind(await h.provider.resume(parse(h.provider), prior, ctx({ signal: controller.signal })), 'error');
-    expect(Date.now() - t0).toBeLessThan(1500);
+    // The API answers after 5 s: an Aborted "context canceled" can only come from the abort.
     expect(obs).toEqual({ kind: 'error', code: 'Aborted', message: `Get "${h.fake.url}${jobsPath}/${RUN_UID}.slow.1": context canceled` });
   });
 

@@ -132,15 +132,15 @@ describe('when the body is JSON', () => {
 describe('when the response is slow', () => {
   it('times out per timeoutSeconds with Go\'s Client.Timeout wording', async () => {
     server.handle(() => undefined);
-    const started = Date.now();
+    // The server never answers: only the 1 s timeout can end the call within this test's 8 s
+    // (Argo's default would be 10 s).
     const obs = await measureWith(provider, { url: `${server.url}/slow`, timeoutSeconds: 1 });
-    expect(Date.now() - started).toBeLessThan(2500);
     expect(obs).toEqual({
       kind: 'error',
       code: 'Timeout',
       message: `Get "${server.url}/slow": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
     });
-  });
+  }, 8_000);
 
   it('times out while reading a body that never ends', async () => {
     server.handle((_req, res) => {

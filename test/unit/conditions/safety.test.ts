@@ -46,12 +46,12 @@ describe('prototype and JS internals are plain missing keys', () => {
 
 describe('bounded work', () => {
   it('a catastrophic-backtracking regex completes quickly (RE2, linear time)', () => {
+    // A backtracking engine would not finish these in the lifetime of the machine: the test's
+    // timeout, not a clock assertion, is what would catch it.
     const input = `${'a'.repeat(200_000)}!`;
-    const start = performance.now();
     expectValue('result matches "(a+)+$"', input, false);
     expectValue('result matches "^(a|aa)+$"', input, false);
-    expect(performance.now() - start).toBeLessThan(5_000);
-  });
+  }, 30_000);
 
   it('caps the expression length', () => {
     const long = `result == "${'a'.repeat(10_000)}"`;
