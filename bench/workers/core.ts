@@ -11,7 +11,7 @@
  * mode `bare`: the same work per measurement without scheduling or reconciling: read the run,
  * call the provider, judge the value against the condition, append the measurement (trimmed to
  * the 10 retained), write the status through the same store — back to back, round robin over
- * `runs` runs.
+ * `runs` runs, in as many concurrent loops as the engine's tick concurrency.
  *
  * Every mode reports CPU, GC pause time and RSS for its window (support/usage.ts).
  */
@@ -163,16 +163,22 @@ async function bareTrial(input: CoreInput): Promise<CoreResult> {
     const status: AnalysisRunStatus = { ...(run.status ?? { phase: 'Running' }), phase: 'Running', metricResults: [result] };
     await store.writeStatus(key, run.metadata.uid, status);
   };
-  let i = 0;
+  // As many loops as the engine has ticks in flight (`concurrency`), each over its own share of the
+  // runs: with a store that waits on I/O (files, Redis) a single loop would measure round-trip
+  // latency, not the work. With the memory store it makes no difference.
+  const lanes = Math.max(1, Math.min(input.concurrency ?? 64, keys.length));
+  const next = Array.from({ length: lanes }, (_, l) => l);
   const until = async (deadline: number): Promise<number> => {
     let n = 0;
-    while (performance.now() < deadline) {
-      for (let j = 0; j < 256; j++) {
-        await one(keys[i]!);
-        i = (i + 1) % keys.length;
-        n++;
+    await Promise.all(next.map(async (_, l) => {
+      while (performance.now() < deadline) {
+        for (let j = 0; j < 16; j++) {
+          await one(keys[next[l]!]!);
+          next[l] = (next[l]! + lanes) % keys.length;
+          n++;
+        }
       }
-    }
+    }));
     return n;
   };
   await until(performance.now() + input.warmupMs);
