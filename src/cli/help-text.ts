@@ -54,9 +54,10 @@ Examples:
 export const RUN_DESCRIPTION = [
   'Creates an AnalysisRun from AnalysisTemplates (as a Rollout would) or takes',
   'an AnalysisRun from the files, runs it in-process against the real',
-  'providers (Prometheus, web), shows each measurement as it is taken, and',
-  'prints the verdict with its reason. Use it in a pipeline before and after',
-  'switching traffic: the exit status is the verdict.',
+  'providers (Prometheus, web, Datadog, New Relic, ...), shows each measurement',
+  'as it is taken, and prints the verdict with its reason. Use it in a pipeline',
+  'before and after switching traffic: the exit status is the verdict. Provider',
+  'credentials: DD_* env vars, and Secret manifests by Argo\'s names (--secrets).',
   '',
   'A metric with an interval and no count runs until it fails: it would never',
   'give a healthy release a verdict, so assay run refuses it (exit 4) unless',

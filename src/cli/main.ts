@@ -81,7 +81,7 @@ export function buildProgram(exit: (code: number) => void, config: () => Promise
     .option('--timeout <duration>', 'terminate the run after DURATION (Go syntax: 90s, 15m, 1h) and exit 5; required for metrics without a count')
     .option('-n, --namespace <ns>', 'namespace of the run (default: the AnalysisRun\'s own, else "default")')
     .option('--name <name>', 'name of the run (default: the AnalysisRun\'s own, else assay-run-<time>)')
-    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args (repeatable)', collect)
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args and provider credentials (repeatable)', collect)
     .option('--notifications <file>', 'send the verdict to Slack / signed JSON webhooks (docs/notifications.md)')
     .addOption(new Option('-o, --output <format>', 'text or json (json: the final AnalysisRun on stdout, progress on stderr)').choices(['text', 'json']).default('text'))
     .addHelpText('after', help.RUN_EXAMPLES)
@@ -133,7 +133,7 @@ export function buildProgram(exit: (code: number) => void, config: () => Promise
     .option('-n, --namespace <ns>', 'namespace of the run (default: the AnalysisRun\'s own, else "default")')
     .option('--name <name>', 'name of the run (default: the AnalysisRun\'s own, else assay-backtest)')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
-    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args (repeatable)', collect)
+    .option('--secrets <file>', 'Kubernetes Secret manifests for secretKeyRef args and provider credentials (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addHelpText('after', help.BACKTEST_EXAMPLES)
     .action((opts: BacktestOptions) =>

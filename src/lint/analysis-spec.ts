@@ -15,6 +15,7 @@ import { lintPluginSources } from './plugin-sources.js';
 import { metricRuleError, substitute, tagsIn, type ArgValues } from './metric-rules.js';
 import { hasTag, isRecord, type Problems } from './problem.js';
 import { lintProviderConfig } from './provider-config.js';
+import { providerSupport } from './provider-support.js';
 import { parsePath } from './unknown-fields.js';
 
 export type AnalysisKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate' | 'AnalysisRun';
@@ -83,6 +84,7 @@ export function lintMetric(metric: Metric, values: ArgValues, at: (string | numb
   }
   // assay's own plugin sources (assay/compare, assay/guard), checked by the parser that runs them.
   for (const x of lintPluginSources(m, formatPath(at))) p.error(parsePath(x.field), x.message);
+  for (const x of providerSupport(m)) p.warn([...at, ...x.path], x.message);
   const provider = isRecord(m.provider) ? m.provider : {};
   for (const [key, config] of Object.entries(provider)) {
     if (!isRecord(config)) continue;

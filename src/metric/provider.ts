@@ -67,8 +67,12 @@ export interface ProviderEnv {
  * redacted from the observation (message, value, metadata) before the engine sees it.
  */
 export interface ProviderSecrets {
-  /** Errors read as Kubernetes words them: `secrets "name" not found`. */
-  get(namespace: string, name: string, key: string): Promise<{ ok: true; value: string } | { ok: false; error: string }>;
+  /**
+   * Errors read as Kubernetes words them: `secrets "name" not found`. `sensitive: false` marks a
+   * key that configures rather than authenticates (a region, an account id, an endpoint URL): its
+   * value is not redacted, so that e.g. a region `us` is not masked out of every message.
+   */
+  get(namespace: string, name: string, key: string, opts?: { sensitive?: boolean }): Promise<{ ok: true; value: string } | { ok: false; error: string }>;
 }
 
 /** The measurement in flight, as stored in status, for `resume`/`terminate`. */

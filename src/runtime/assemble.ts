@@ -4,10 +4,14 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createCloudWatchProvider } from '../../providers/cloudwatch/index.js';
+import { createDatadogProvider } from '../../providers/datadog/index.js';
 import { createGraphiteProvider } from '../../providers/graphite/index.js';
 import { createInfluxdbProvider } from '../../providers/influxdb/index.js';
+import { createKayentaProvider } from '../../providers/kayenta/index.js';
+import { createNewRelicProvider } from '../../providers/newrelic/index.js';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
 import { createSkyWalkingProvider } from '../../providers/skywalking/index.js';
+import { createWavefrontProvider } from '../../providers/wavefront/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
 import { pluginProviders } from './plugin-providers.js';
 import type { MetricProvider, ProviderEnv } from '../metric/provider.js';
@@ -44,6 +48,10 @@ export function builtinProviders(): MetricProvider<unknown>[] {
   return [
     createPrometheusProvider() as MetricProvider<unknown>,
     createWebProvider() as MetricProvider<unknown>,
+    createDatadogProvider() as MetricProvider<unknown>,
+    createNewRelicProvider() as MetricProvider<unknown>,
+    createWavefrontProvider() as MetricProvider<unknown>,
+    createKayentaProvider() as MetricProvider<unknown>,
     createCloudWatchProvider() as MetricProvider<unknown>,
     createGraphiteProvider() as MetricProvider<unknown>,
     createInfluxdbProvider() as MetricProvider<unknown>,

@@ -5,6 +5,7 @@
  */
 import type { Metric } from '../api/types.js';
 import { providerKeysOf } from '../engine/metric-spec.js';
+import { pluginMetricMessage, pluginNameOf } from '../metric/plugin-metrics.js';
 import type { MeasureContext, MetricProvider, Observation, PriorMeasurement, ProviderEnv, ProviderSecrets } from '../metric/provider.js';
 import { parseTime } from '../engine/time.js';
 import { redact } from '../engine/args.js';
@@ -65,6 +66,8 @@ export class ProviderMeasurer implements Measurer {
   async measure(req: MeasureRequest): Promise<MeasureResponse> {
     const providerKey = providerKeysOf(req.metric)[0] ?? '';
     const provider = this.byKey.get(providerKey);
+    const plugin = pluginNameOf(providerKey);
+    if (!provider && plugin !== undefined) return this.fail('RPCPlugin', { kind: 'error', code: 'Config', message: pluginMetricMessage(plugin) });
     if (!provider) {
       return this.fail(providerKey, {
         kind: 'error',
@@ -194,9 +197,9 @@ const NO_PROVIDER_SECRETS: ProviderSecrets = {
 class RecordingSecrets implements ProviderSecrets {
   private readonly seen = new Set<string>();
   constructor(private readonly inner: ProviderSecrets) {}
-  async get(namespace: string, name: string, key: string) {
+  async get(namespace: string, name: string, key: string, opts?: { sensitive?: boolean }) {
     const r = await this.inner.get(namespace, name, key);
-    if (r.ok && r.value !== '') this.seen.add(r.value);
+    if (r.ok && r.value !== '' && opts?.sensitive !== false) this.seen.add(r.value);
     return r;
   }
   values(): string[] {

@@ -12,11 +12,11 @@
 import { createServer, type Server } from 'node:http';
 import { stat } from 'node:fs/promises';
 import type { MetricProvider } from '../metric/provider.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import { assemble, builtinProviders } from '../runtime/assemble.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import { MetricsRegistry } from '../runtime/metrics.js';
-import type { SecretSource } from '../reconcile/ports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { FileRunStore } from '../store/file-store.js';
 import { MemoryRunStore } from '../store/memory-store.js';

@@ -42,6 +42,12 @@ export interface ProviderContractSpec<C> {
   targetInInstance?: boolean;
   env?: ProviderEnv;
   /**
+   * Credentials that do not live in the block (datadog's DD_* env vars, provider Secrets by
+   * Argo's names): the env and the secrets a measurement against `target` sees. Secret values
+   * the suite should never find in an observation include `target.secret`.
+   */
+  credentials?(target: ContractTarget): { env?: ProviderEnv; secrets?: ProviderSecrets };
+  /**
    * Secrets the provider reads (providers whose address or credentials live in a Secret, as
    * influxdb's `profile`); by default every Secret is missing.
    */
@@ -101,9 +107,11 @@ export function describeProviderContract<C>(name: string, spec: ProviderContract
       const own = spec.targetInInstance === true && Object.keys(overrides).length > 0;
       const instance = own ? spec.create(target) : provider;
       try {
-        const parsed = instance.parseConfig(spec.config(target), spec.env ?? {});
+        const creds = spec.credentials?.(target) ?? {};
+        const env = { ...(spec.env ?? {}), ...(creds.env ?? {}) };
+        const parsed = instance.parseConfig(spec.config(target), env);
         if (!parsed.ok) throw new Error(`contract config refused: ${parsed.message}`);
-        const obs = await instance.measure(parsed.config, context(signal, spec.env, spec.secrets?.(target)));
+        const obs = await instance.measure(parsed.config, context(signal, env, creds.secrets ?? spec.secrets?.(target)));
         expect(['value', 'judged', 'inProgress', 'error']).toContain(obs.kind);
         expect(JSON.stringify(obs)).not.toContain(secret);
         return obs;

@@ -1,18 +1,23 @@
 /**
- * Both providers against the shared provider contract (test/contract/provider.contract.ts). The
+ * The providers against the shared provider contract (test/contract/provider.contract.ts). The
  * contract's local server plays the backend with canned answers; the real-server suites live in
  * prometheus/ and web/. Secrets ride in every credential field each provider has: basic-auth
  * password and a custom header for Prometheus; a custom Authorization header and the URL's user
  * info (printed as `***`, as Go's http.Client does) for Web.
  */
 import { createCloudWatchProvider } from '../../providers/cloudwatch/index.js';
+import { createDatadogProvider } from '../../providers/datadog/index.js';
 import { createGraphiteProvider } from '../../providers/graphite/index.js';
 import { createInfluxdbProvider } from '../../providers/influxdb/index.js';
+import { createKayentaProvider } from '../../providers/kayenta/index.js';
+import { createNewRelicProvider } from '../../providers/newrelic/index.js';
 import { createPrometheusProvider } from '../../providers/prometheus/index.js';
 import { createSkyWalkingProvider } from '../../providers/skywalking/index.js';
+import { createWavefrontProvider } from '../../providers/wavefront/index.js';
 import { createWebProvider } from '../../providers/web/index.js';
 import { describeProviderContract } from '../contract/provider.contract.js';
 import { sendJson, sendText } from '../support/http-server.js';
+import { secretsFrom } from './secrets.js';
 
 describeProviderContract('prometheus', {
   create: () => createPrometheusProvider(),
@@ -61,6 +66,52 @@ describeProviderContract('web', {
   malformedKind: 'value',
 });
 
+// Providers whose credentials live outside the block: the contract's `credentials` hands them
+// the env vars and Secrets (by Argo's names) a user would set, with the contract secret inside.
+
+describeProviderContract('datadog', {
+  create: () => createDatadogProvider(),
+  credentials: ({ baseUrl, secret }) => ({ env: { vars: { DD_API_KEY: secret, DD_APP_KEY: `app-${secret}`, DD_ADDRESS: baseUrl } } }),
+  config: ({ timeoutSeconds }) => ({ apiVersion: 'v2', query: 'avg:errors{*}', requestTimeout: `${timeoutSeconds}s` }),
+  invalidConfigs: (secret) => [
+    { query: 'q', queries: { a: secret }, apiVersion: 'v2' },
+    { query: secret, aggregator: 'sum' },
+    { query: 'q', requestTimeout: '-5s' },
+    { queries: 'not a map' },
+    42,
+  ],
+  healthy: (_req, res) => sendJson(res, 200, { data: { type: 'scalar_response', attributes: { columns: [{ name: 'query', type: 'number', values: [0.5] }] } } }),
+  malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
+  malformedKind: 'error',
+});
+
+describeProviderContract('newRelic', {
+  create: () => createNewRelicProvider(),
+  credentials: ({ baseUrl, secret }) => ({
+    env: { controllerNamespace: 'argo-rollouts' },
+    secrets: secretsFrom({ 'argo-rollouts': { newrelic: { 'personal-api-key': secret, 'account-id': '42', 'base-url-nerdgraph': `${baseUrl}/graphql` } } }),
+  }),
+  config: ({ timeoutSeconds }) => ({ query: 'SELECT count(*) FROM Transaction', timeout: timeoutSeconds }),
+  invalidConfigs: (secret) => [{ query: secret, timeout: -1 }, { query: 'q', timeout: 'five' }, { profile: 42 }],
+  healthy: (_req, res) => sendJson(res, 200, { data: { actor: { account: { nrql: { results: [{ count: 7 }] } } } } }),
+  malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
+  malformedKind: 'error',
+});
+
+describeProviderContract('wavefront', {
+  create: ({ timeoutSeconds }) => createWavefrontProvider({ requestTimeoutMs: timeoutSeconds * 1000 }),
+  targetInInstance: true,
+  credentials: ({ baseUrl, secret }) => ({
+    env: { controllerNamespace: 'argo-rollouts' },
+    secrets: secretsFrom({ 'argo-rollouts': { 'wavefront-api-tokens': { [baseUrl]: secret } } }),
+  }),
+  config: ({ baseUrl }) => ({ address: baseUrl, query: 'ts(errors)' }),
+  invalidConfigs: () => [{ address: 42 }, { query: ['ts(x)'] }],
+  healthy: (_req, res) => sendJson(res, 200, { timeseries: [{ label: 'errors', data: [[Math.floor(Date.now() / 1000), 1]] }] }),
+  malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
+  malformedKind: 'error',
+});
+
 // Providers with a fixed client timeout (Argo's 10 s / 30 s, no field in the block) get the
 // contract's timeout through their factory: one instance per target (targetInInstance).
 
@@ -71,6 +122,27 @@ describeProviderContract('graphite', {
   config: ({ baseUrl, secret }) => ({ address: baseUrl.replace('://', `://graphite:${secret}@`), query: 'target=app.errors&from=-5min' }),
   invalidConfigs: (secret) => [{ query: secret }, { address: 'http://[::1', query: secret }, { address: 42 }],
   healthy: (_req, res) => sendJson(res, 200, [{ target: 'app.errors', datapoints: [[0.5, 1700000000], [null, 1700000060]] }]),
+  malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
+  malformedKind: 'error',
+});
+
+describeProviderContract('kayenta', {
+  create: ({ timeoutSeconds }) => createKayentaProvider({ httpTimeoutMs: timeoutSeconds * 1000 }),
+  targetInInstance: true,
+  healthyKind: 'inProgress',
+  config: ({ baseUrl }) => ({
+    address: baseUrl,
+    application: 'app',
+    canaryConfigName: 'cfg',
+    metricsAccountName: 'm',
+    configurationAccountName: 'c',
+    storageAccountName: 's',
+    threshold: { pass: 90, marginal: 75 },
+    scopes: [{ name: 'default', controlScope: { scope: 'a', region: 'r', step: 60, start: '2026-01-01T00:00:00Z', end: '2026-01-01T01:00:00Z' }, experimentScope: { scope: 'b', region: 'r', step: 60, start: '2026-01-01T00:00:00Z', end: '2026-01-01T01:00:00Z' } }],
+  }),
+  invalidConfigs: () => [{ address: 42 }, { threshold: { pass: 'ninety' } }, 'not an object'],
+  healthy: (req, res) =>
+    req.path === '/canaryConfig' ? sendJson(res, 200, [{ id: 'cfg-1', name: 'cfg', applications: ['app'] }]) : sendJson(res, 200, { canaryExecutionId: 'exec-1' }),
   malformed: (_req, res) => sendText(res, 200, '<html>maintenance</html>'),
   malformedKind: 'error',
 });

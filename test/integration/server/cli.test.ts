@@ -46,14 +46,14 @@ describe('when assay serve runs as a process', () => {
           const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
           return res?.status === 200 ? ((await res.json()) as unknown) : undefined;
         },
-        10_000,
+        90_000,
         'assay serve to answer /healthz',
       );
       expect(health).toEqual({ status: 'ok' });
       const loaded = () => stdout.split('\n').filter((l) => l.includes('"msg":"templates loaded"')).length;
       expect(loaded()).toBe(1);
       child.kill('SIGHUP');
-      await waitUntil(async () => (loaded() === 2 ? true : undefined), 5000, 'a second "templates loaded" line');
+      await waitUntil(async () => (loaded() === 2 ? true : undefined), 30_000, 'a second "templates loaded" line');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; templates?: number });
@@ -63,7 +63,7 @@ describe('when assay serve runs as a process', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await templates.remove();
     }
-  });
+  }, 150_000);
 
   it('exits 4 and says what is missing for --role worker without REDIS_URL', async () => {
     const result = await promisify(execFile)(process.execPath, [BIN, 'serve', '--role', 'worker', '--port', '0'], { cwd: ROOT, env: cleanEnv() }).then(

@@ -46,7 +46,7 @@ describe('skywalking provider', () => {
   it('fails with the first GraphQL error', async () => {
     const obs = await measureWith(createSkyWalkingProvider(), { address: sw.url, query: '{ readMetricsValues { label } }', interval: '5m' }, { now: T });
     expect(obs).toMatchObject({ kind: 'error', code: 'BadQuery' });
-    if (obs.kind === 'error') expect(obs.message).toMatch(/^graphql: Argument "Query.readMetricsValues\(condition:\)" of type "MetricsCondition!" is required/);
+    if (obs.kind === 'error') expect(obs.message).toMatch(/^graphql: .*condition.* is required/);
   });
 
   it('refuses an interval Go cannot parse, as Argo does at construction', () => {
