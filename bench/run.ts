@@ -1,6 +1,6 @@
 /**
  * assay's benchmark suite: `npm run bench` (full) or `npm run bench -- --quick` (every scenario,
- * smaller, under a minute). Prints a table; with `--json`, one JSON document with every figure
+ * smaller, a few minutes). Prints a table; with `--json`, one JSON document with every figure
  * (progress goes to stderr either way).
  *
  * Options:

@@ -70,7 +70,7 @@ export const prometheus: Scenario = async (opts) => {
     const queries = series.map((s) => `bench_success_ratio{service="${s.labels.service}"}`);
     const url = prom.url;
     for (let t = 0; t < opts.trials; t++) {
-      const b = await runWorker<{ perSecond: number; errors: number }>('prometheus', { mode: 'bare', url, queries, concurrency: CONCURRENCY, warmupMs: q ? 300 : 500, measureMs }, { timeoutMs: 120_000 });
+      const b = await runWorker<{ perSecond: number; errors: number }>('prometheus', { mode: 'bare', url, queries, concurrency: CONCURRENCY, warmupMs, measureMs }, { timeoutMs: 120_000 });
       bare.push(b.perSecond);
       // Enough runs that the server, not the schedule, is the limit.
       const runs = Math.min(30_000, Math.ceil(b.perSecond * 1.5));
@@ -86,7 +86,7 @@ export const prometheus: Scenario = async (opts) => {
         const before2 = await serverQueryCount(url);
         const r = await runWorker<AssayResult>(
           'prometheus',
-          { mode: 'assay', url, queries: queries.slice(0, SHARED_QUERIES), concurrency: CONCURRENCY, engineConcurrency: ENGINE_CONCURRENCY, runs: sharedRuns, coalesceStepMs: mode === 'on' ? 1000 : 0, burst: true, warmupMs, measureMs },
+          { mode: 'assay', url, queries: queries.slice(0, SHARED_QUERIES), concurrency: CONCURRENCY, engineConcurrency: ENGINE_CONCURRENCY, runs: sharedRuns, ...(mode === 'on' ? {} : { coalesceStepMs: 0 }), burst: true, warmupMs, measureMs },
           { timeoutMs: 120_000 },
         );
         const served2 = (await serverQueryCount(url)) - before2;
@@ -143,7 +143,7 @@ export const prometheus: Scenario = async (opts) => {
     }),
     figure({
       id: 'prometheus.shared.with_coalescing',
-      label: `shared queries, coalescing on (1 s step): issued/s (requested ${Math.round(reqOn)}/s)`,
+      label: `shared queries, coalescing on (default step): issued/s (requested ${Math.round(reqOn)}/s)`,
       value: issOn,
       unit: '/s',
       baseline: { name: 'requested', value: reqOn, unit: '/s' },
@@ -170,7 +170,7 @@ export const prometheus: Scenario = async (opts) => {
   ];
   return {
     status: 'ok',
-    setup: `prometheus (own, loopback, remote-written ${SERIES} series); ${CONCURRENCY} requests in flight (bare loop concurrency = assay's per-address bound); distinct queries: runs = 1.5 x the bare rate, interval 1s, coalescing off; shared: ${q ? 1000 : 2000} runs over ${SHARED_QUERIES} queries; ${measureMs} ms windows`,
+    setup: `prometheus (own, loopback, remote-written ${SERIES} series); ${CONCURRENCY} requests in flight (bare loop concurrency = assay's per-address bound); distinct queries: runs = 1.5 x the bare rate, interval 1s, coalescing off; shared: ${q ? 1000 : 2000} runs over ${SHARED_QUERIES} queries, coalescing at assay's default step (ASSAY_COALESCE_STEP_MS unset) vs off; ${warmupMs} ms warm-up and ${measureMs} ms window for assay and the bare loop alike`,
     figures,
     notes,
     ...(profiles.length ? { profiles } : {}),

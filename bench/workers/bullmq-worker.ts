@@ -1,6 +1,7 @@
 /**
- * One assay worker process on BullMQ: the engine with the BullMQ scheduler, the benchmark's
- * Redis run store (shared with the other workers) and the instant provider. The parent seeds the
+ * One assay worker process on BullMQ: the engine with the BullMQ scheduler, the Redis run store
+ * `assay serve` uses with REDIS_URL (src/store/redis-store.ts, shared with the other workers) and
+ * the instant provider. The parent seeds the
  * runs and asks for measurement windows; every worker reports what it measured in the window and
  * how late its ticks started (from the status: see probes.ts).
  */
@@ -9,7 +10,8 @@ import { BullMQScheduler } from '../../src/scheduler/bullmq-scheduler.js';
 import { serviceMain } from '../support/child.js';
 import { instantProvider } from '../support/fixtures.js';
 import { LatenessProbe, Window } from '../support/probes.js';
-import { RedisRunStore } from '../support/redis-run-store.js';
+import { RedisRunStore } from '../../src/store/redis-store.js';
+import { startUsage } from '../support/usage.js';
 
 interface Input {
   redisUrl: string;
@@ -47,10 +49,10 @@ serviceMain(
       s.window.start = args.start;
       s.window.end = args.end;
       await sleep(args.start - Date.now());
-      const cpu0 = process.cpuUsage();
+      const meter = startUsage();
       await sleep(args.end - Date.now() + 20);
-      const cpu = process.cpuUsage(cpu0);
-      return { measurements: s.count(), early: s.store.early, noDue: s.store.noDue, lateness: s.store.hist.toJSON(), cpu: (cpu.user + cpu.system) / 1000 / (args.end - args.start) };
+      const usage = await meter.stop();
+      return { measurements: s.count(), early: s.store.early, noDue: s.store.noDue, lateness: s.store.hist.toJSON(), cpu: usage.cpuMs / usage.elapsedMs, usage };
     },
   },
   async (s) => {

@@ -2,13 +2,18 @@
  * Core scenario, one trial in a fresh process.
  *
  * mode `engine`: `runs` AnalysisRuns (one metric, interval 1s, instant provider) on the in-memory
- * scheduler and store, first ticks spread evenly over one second. After `warmupMs`, counts the
+ * scheduler, status written through the chosen run store (`memory`, `file`: the YAML file store
+ * `assay run`/`serve` use, `redis`: the Redis run store `serve` uses with REDIS_URL), first ticks
+ * spread evenly over one second. After `warmupMs`, counts the
  * measurements taken and the lateness of every tick (start − due, as the engine reports it) for
  * `measureMs`.
  *
  * mode `bare`: the same work per measurement without scheduling or reconciling: read the run,
  * call the provider, judge the value against the condition, append the measurement (trimmed to
- * the 10 retained), write the status — back to back, round robin over `runs` runs.
+ * the 10 retained), write the status through the same store — back to back, round robin over
+ * `runs` runs, in as many concurrent loops as the engine's tick concurrency.
+ *
+ * Every mode reports CPU, GC pause time and RSS for its window (support/usage.ts).
  */
 import type { AnalysisRun, AnalysisRunStatus, MetricResult } from '../../src/api/types.js';
 import { toMeasurement } from '../../src/engine/judge.js';
@@ -17,12 +22,17 @@ import { assemble, noSecrets } from '../../src/runtime/assemble.js';
 import { Engine } from '../../src/runtime/engine.js';
 import { ProviderMeasurer } from '../../src/runtime/provider-measurer.js';
 import type { Scheduler } from '../../src/scheduler/scheduler.js';
+import { FileRunStore } from '../../src/store/file-store.js';
 import { MemoryRunStore } from '../../src/store/memory-store.js';
-import { runKey } from '../../src/store/run-store.js';
+import { RedisRunStore } from '../../src/store/redis-store.js';
+import { runKey, type RunKey, type RunStore } from '../../src/store/run-store.js';
 import { benchRun, instantMetric, instantProvider } from '../support/fixtures.js';
 import { workerMain } from '../support/child.js';
 import { startProfile } from '../support/profile.js';
 import { LatencyHistogram } from '../support/stats.js';
+import { startUsage, type Usage } from '../support/usage.js';
+
+export type CoreStoreKind = 'memory' | 'file' | 'redis';
 
 export interface CoreInput {
   mode: 'engine' | 'bare' | 'ticks';
@@ -30,6 +40,12 @@ export interface CoreInput {
   warmupMs: number;
   measureMs: number;
   concurrency?: number;
+  /** Where status is written. Default memory. */
+  store?: CoreStoreKind;
+  /** Directory of the file store (store 'file'). */
+  storeDir?: string;
+  /** redis:// URL of the Redis run store (store 'redis'). */
+  redisUrl?: string;
   /** Write a CPU profile of the measurement window to this file. */
   cpuProfile?: string;
 }
@@ -45,6 +61,31 @@ export interface CoreResult {
   max?: number;
   /** Fraction of one core this process used during the window. */
   cpu: number;
+  usage: Usage;
+}
+
+async function openStore(input: CoreInput): Promise<RunStore> {
+  switch (input.store ?? 'memory') {
+    case 'memory':
+      return new MemoryRunStore();
+    case 'file':
+      if (!input.storeDir) throw new Error('store file needs storeDir');
+      return FileRunStore.open(input.storeDir);
+    case 'redis':
+      if (!input.redisUrl) throw new Error('store redis needs redisUrl');
+      return new RedisRunStore(input.redisUrl, { prefix: 'bench-core' });
+  }
+}
+
+/** Create the runs, a few hundred at a time (a real store is a round trip per create). */
+async function createRuns(store: RunStore, runs: number): Promise<RunKey[]> {
+  const metric = instantMetric();
+  const keys: RunKey[] = [];
+  for (let i = 0; i < runs; i += 256) {
+    const batch = Array.from({ length: Math.min(256, runs - i) }, (_, j) => store.create(benchRun('bench', `run-${i + j}`, [metric])));
+    for (const created of await Promise.all(batch)) keys.push(runKey(created));
+  }
+  return keys;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -53,7 +94,7 @@ async function engineTrial(input: CoreInput): Promise<CoreResult> {
   let counting = false;
   let measurements = 0;
   const hist = new LatencyHistogram();
-  const store = new MemoryRunStore();
+  const store = await openStore(input);
   const assembly = assemble({
     config: { logLevel: 'silent', queueName: 'bench' },
     store,
@@ -66,23 +107,21 @@ async function engineTrial(input: CoreInput): Promise<CoreResult> {
     },
   });
   await engine.start(input.concurrency ?? 64);
-  const metric = instantMetric();
-  const keys: string[] = [];
-  for (let i = 0; i < input.runs; i++) keys.push(runKey(await store.create(benchRun('bench', `run-${i}`, [metric]))));
+  const keys = await createRuns(store, input.runs);
   // Due times spread evenly over one second from now (after creating, which takes a while).
   const t0 = Date.now() + 100;
   for (let i = 0; i < keys.length; i++) await engine.schedule(keys[i]!, t0 + Math.floor((i * 1000) / keys.length));
   await sleep(t0 - Date.now() + input.warmupMs);
   const profiler = input.cpuProfile ? await startProfile(input.cpuProfile) : undefined;
-  const cpu0 = process.cpuUsage();
-  const w0 = performance.now();
+  const meter = startUsage();
   counting = true;
   await sleep(input.measureMs);
   counting = false;
+  const usage = await meter.stop();
   await profiler?.stop();
-  const elapsed = performance.now() - w0;
-  const cpu = process.cpuUsage(cpu0);
+  const elapsed = usage.elapsedMs;
   await assembly.close();
+  await store.close?.();
   return {
     mode: 'engine',
     runs: input.runs,
@@ -92,21 +131,18 @@ async function engineTrial(input: CoreInput): Promise<CoreResult> {
     p50: hist.percentile(50),
     p99: hist.percentile(99),
     max: hist.max,
-    cpu: (cpu.user + cpu.system) / 1000 / elapsed,
+    cpu: usage.cpuMs / elapsed,
+    usage,
   };
 }
 
 async function bareTrial(input: CoreInput): Promise<CoreResult> {
-  const store = new MemoryRunStore();
+  const store = await openStore(input);
   const provider = instantProvider();
   const metric = instantMetric();
   const parsed = provider.parseConfig((metric.provider.plugin as Record<string, unknown>)['assay-bench/instant'], {});
   if (!parsed.ok) throw new Error(parsed.message);
-  const keys: string[] = [];
-  for (let i = 0; i < input.runs; i++) {
-    const created = await store.create(benchRun('bench', `run-${i}`, [metric]));
-    keys.push(runKey(created));
-  }
+  const keys = await createRuns(store, input.runs);
   const signal = new AbortController().signal;
   const NO_SECRETS: MeasureContext['secrets'] = { get: async (_ns, name) => ({ ok: false, error: `secrets "${name}" not found` }) };
   const one = async (key: string): Promise<void> => {
@@ -127,27 +163,33 @@ async function bareTrial(input: CoreInput): Promise<CoreResult> {
     const status: AnalysisRunStatus = { ...(run.status ?? { phase: 'Running' }), phase: 'Running', metricResults: [result] };
     await store.writeStatus(key, run.metadata.uid, status);
   };
-  let i = 0;
+  // As many loops as the engine has ticks in flight (`concurrency`), each over its own share of the
+  // runs: with a store that waits on I/O (files, Redis) a single loop would measure round-trip
+  // latency, not the work. With the memory store it makes no difference.
+  const lanes = Math.max(1, Math.min(input.concurrency ?? 64, keys.length));
+  const next = Array.from({ length: lanes }, (_, l) => l);
   const until = async (deadline: number): Promise<number> => {
     let n = 0;
-    while (performance.now() < deadline) {
-      for (let j = 0; j < 256; j++) {
-        await one(keys[i]!);
-        i = (i + 1) % keys.length;
-        n++;
+    await Promise.all(next.map(async (_, l) => {
+      while (performance.now() < deadline) {
+        for (let j = 0; j < 16; j++) {
+          await one(keys[next[l]!]!);
+          next[l] = (next[l]! + lanes) % keys.length;
+          n++;
+        }
       }
-    }
+    }));
     return n;
   };
   await until(performance.now() + input.warmupMs);
   const profiler = input.cpuProfile ? await startProfile(input.cpuProfile) : undefined;
-  const cpu0 = process.cpuUsage();
-  const w0 = performance.now();
-  const n = await until(w0 + input.measureMs);
+  const meter = startUsage();
+  const n = await until(performance.now() + input.measureMs);
+  const usage = await meter.stop();
   await profiler?.stop();
-  const elapsed = performance.now() - w0;
-  const cpu = process.cpuUsage(cpu0);
-  return { mode: 'bare', runs: input.runs, measurements: n, perSecond: (n * 1000) / elapsed, cpu: (cpu.user + cpu.system) / 1000 / elapsed };
+  await store.close?.();
+  const elapsed = usage.elapsedMs;
+  return { mode: 'bare', runs: input.runs, measurements: n, perSecond: (n * 1000) / elapsed, cpu: usage.cpuMs / elapsed, usage };
 }
 
 /**
@@ -184,14 +226,13 @@ async function ticksTrial(input: CoreInput): Promise<CoreResult> {
   await until(performance.now() + input.warmupMs);
   const profiler = input.cpuProfile ? await startProfile(input.cpuProfile) : undefined;
   const m0 = measurements;
-  const cpu0 = process.cpuUsage();
-  const w0 = performance.now();
-  await until(w0 + input.measureMs);
-  const elapsed = performance.now() - w0;
-  const cpu = process.cpuUsage(cpu0);
+  const meter = startUsage();
+  await until(performance.now() + input.measureMs);
+  const usage = await meter.stop();
   await profiler?.stop();
+  const elapsed = usage.elapsedMs;
   const n = measurements - m0;
-  return { mode: 'ticks', runs: input.runs, measurements: n, perSecond: (n * 1000) / elapsed, cpu: (cpu.user + cpu.system) / 1000 / elapsed };
+  return { mode: 'ticks', runs: input.runs, measurements: n, perSecond: (n * 1000) / elapsed, cpu: usage.cpuMs / elapsed, usage };
 }
 
 workerMain<CoreInput, CoreResult>((input) => (input.mode === 'engine' ? engineTrial(input) : input.mode === 'bare' ? bareTrial(input) : ticksTrial(input)));

@@ -67,7 +67,8 @@ async function assay(input: Input) {
   let measurements = 0;
   let errors = 0;
   const assembly = assemble({
-    config: { logLevel: 'silent', queueName: 'bench', coalesceStepMs: input.coalesceStepMs ?? 0, providerConcurrency: input.concurrency },
+    // No coalesceStepMs given: assay's default step (ASSAY_COALESCE_STEP_MS unset).
+    config: { logLevel: 'silent', queueName: 'bench', ...(input.coalesceStepMs !== undefined ? { coalesceStepMs: input.coalesceStepMs } : {}), providerConcurrency: input.concurrency },
     store,
   });
   const { engine, measurer } = assembly;

@@ -12,7 +12,9 @@
  *   (handleDuplicatedJob) BEFORE deduplication is consulted; ids may not contain ':' or be integers.
  * - `moveToDelayed-11.lua` with skipAttempt (Job.moveToDelayed) removes the lock and LREMs active
  *   in the same script; a processor then throws DelayedError and the worker neither completes nor
- *   fails the job (worker.js handleFailed).
+ *   fails the job (worker.js handleFailed). The adapter's `finish` script does exactly that move
+ *   itself, together with the tick's bookkeeping, so a re-delayed tick costs one script of ours
+ *   plus BullMQ's fetch of the next job (moveToActive), not three.
  * - Stall recovery (`moveStalledJobsToWait-9.lua`): an active job whose lock expired is moved back to
  *   wait and its `stc` counter incremented; the job only fails when stc > maxStalledCount. A run's
  *   job lives as long as the run, so we set maxStalledCount to MAX_SAFE_INTEGER: a crash never fails
@@ -110,6 +112,9 @@ export class BullMQScheduler implements Scheduler {
       delayed: k.delayed!,
       active: k.active!,
       marker: k.marker!,
+      stalled: k.stalled!,
+      meta: k.meta!,
+      events: k.events!,
       wait: k.wait!,
       paused: k.paused!,
       prioritized: k.prioritized!,
@@ -233,8 +238,9 @@ export class BullMQScheduler implements Scheduler {
     const due = await this.scripts.finish(jobId, token, outcome, next, Date.now(), this.retry);
     if (due === 'lost') throw new Error(`lock lost for ${jobId}; another worker owns the tick now`);
     if (due === undefined) return; // the worker completes the job and removeOnComplete deletes it
-    // Releases the lock in the same script, which turns our "finishing" mark stale.
-    await job.moveToDelayed(due, token);
+    // finish() already moved the job to `delayed` and released its lock (what Job.moveToDelayed
+    // does, in the same script): DelayedError tells the worker to neither complete nor fail it.
+    job.delay = Math.max(0, due - Date.now());
     throw new DelayedError();
   }
 

@@ -84,11 +84,26 @@ end
 return 1 -- waiting or prioritized: already due, nothing can be earlier
 `;
 
+/**
+ * End a tick and, when the run ticks again, move its job back to `delayed`: ONE script, one round
+ * trip. The second half is BullMQ 6.7.0's `moveToDelayed-11.lua` as `Job.moveToDelayed` calls it
+ * (skipAttempt, no job fields, no fetchNext), with its includes inlined: `removeLock`, LREM from
+ * `active`, `getDelayedScore`, HSET `delay`, `getOrSetMaxEvents`, ZADD `delayed`, XADD of the
+ * `delayed` event, `addDelayMarkerIfNeeded`. The worker then throws DelayedError, which BullMQ
+ * treats as "moved elsewhere": it neither completes nor fails the job and fetches the next one.
+ *
+ * Returns {2} lock lost, {3, code} BullMQ's state error (-1 missing job, -3 not active), nothing
+ * changed; {0} the job should complete (marked finishing), {1, due} moved to delayed at `due`.
+ */
 const FINISH = `
-local fuKey, failsKey, lockKey, jobKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local jobId = ARGV[1]
+local fuKey, failsKey, lockKey, jobKey, activeKey, delayedKey, markerKey, stalledKey, metaKey, eventsKey =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local jobId, token, now = ARGV[1], ARGV[7], tonumber(ARGV[4])
 -- A worker that lost its lock must not consume follow-ups meant for the worker that re-runs the tick.
-if redis.call('GET', lockKey) ~= ARGV[7] then return {2} end
+if redis.call('GET', lockKey) ~= token then return {2} end
+-- moveToDelayed's own checks, made before anything is written so that a refusal changes nothing.
+if redis.call('EXISTS', jobKey) == 0 then return {3, -1} end
+if not redis.call('LPOS', activeKey, jobId) then return {3, -3} end
 local st = redis.call('HGET', fuKey, jobId)
 local cancelled, follow = false, nil
 if st then
@@ -102,16 +117,52 @@ if ARGV[2] == 'ok' then
   due = tonumber(ARGV[3])
 else
   local n = redis.call('HINCRBY', failsKey, jobId, 1)
-  due = tonumber(ARGV[4]) + math.min(tonumber(ARGV[6]), tonumber(ARGV[5]) * 2 ^ math.min(n - 1, 52))
+  due = now + math.min(tonumber(ARGV[6]), tonumber(ARGV[5]) * 2 ^ math.min(n - 1, 52))
 end
 if cancelled then
   due = nil
   redis.call('HDEL', failsKey, jobId)
 end
 if follow and (due == nil or follow < due) then due = follow end
-redis.call('HSET', jobKey, 'assayFinishing', ARGV[7])
-if due == nil then return {0} end
-return {1, due}
+if due == nil then
+  -- The worker completes the job next (moveToFinished, removeOnComplete): until then schedule()
+  -- and cancel() wait, since what they would record would be deleted with the job.
+  redis.call('HSET', jobKey, 'assayFinishing', token)
+  return {0}
+end
+-- The job leaves "active" below, so a finishing mark left by an earlier tick is meaningless; drop it
+-- (the worker re-uses its token for the next job it fetches, so a stale mark could look fresh).
+redis.call('HDEL', jobKey, 'assayFinishing')
+-- removeLock
+redis.call('DEL', lockKey)
+redis.call('SREM', stalledKey, jobId)
+redis.call('LREM', activeKey, -1, jobId)
+-- Job.moveToDelayed: delay = max(0, due - now); getDelayedScore
+local delay = math.max(0, due - now)
+local ts = now
+if delay > 0 then ts = now + delay end
+local minScore = ts * 0x1000
+local maxScore = (ts + 1) * 0x1000 - 1
+local score = minScore
+local top = redis.call('ZREVRANGEBYSCORE', delayedKey, maxScore, minScore, 'WITHSCORES', 'LIMIT', 0, 1)
+local topScore = tonumber(top[2])
+if topScore ~= nil then
+  if topScore >= maxScore then score = maxScore else score = topScore + 1 end
+end
+redis.call('HSET', jobKey, 'delay', delay)
+-- getOrSetMaxEvents
+local maxEvents = redis.call('HGET', metaKey, 'opts.maxLenEvents')
+if not maxEvents then
+  maxEvents = 10000
+  redis.call('HSET', metaKey, 'opts.maxLenEvents', maxEvents)
+end
+redis.call('ZADD', delayedKey, score, jobId)
+redis.call('XADD', eventsKey, 'MAXLEN', '~', maxEvents, '*', 'event', 'delayed', 'jobId', jobId, 'delay', ts)
+-- addDelayMarkerIfNeeded
+local first = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')
+local firstScore = tonumber(first[2])
+if firstScore ~= nil then redis.call('ZADD', markerKey, firstScore / 0x1000, '1') end
+return {1, ts}
 `;
 
 const CANCEL = `
@@ -138,6 +189,9 @@ export interface QueueKeys {
   delayed: string;
   active: string;
   marker: string;
+  stalled: string;
+  meta: string;
+  events: string;
   wait: string;
   paused: string;
   prioritized: string;
@@ -156,7 +210,7 @@ export class TickScripts {
     this.fu = keys.base + 'assay-fu';
     this.fails = keys.base + 'assay-fails';
     client.defineCommand('assaySchedule', { numberOfKeys: 6, lua: SCHEDULE });
-    client.defineCommand('assayFinish', { numberOfKeys: 4, lua: FINISH });
+    client.defineCommand('assayFinish', { numberOfKeys: 10, lua: FINISH });
     client.defineCommand('assayCancel', { numberOfKeys: 4, lua: CANCEL });
   }
 
@@ -174,9 +228,10 @@ export class TickScripts {
   }
 
   /**
-   * Record the end of a tick and mark the job "finishing". Returns the instant to move the job
-   * back to `delayed` at, undefined when the job should complete (and be removed), or 'lost' when
-   * `token` no longer holds the job's lock.
+   * Record the end of a tick and, when the run ticks again, move its job back to `delayed` in the
+   * same script (see FINISH). Returns the due instant the job now waits for, undefined when the job
+   * should complete (and be removed; it is marked finishing), or 'lost' when `token` no longer holds
+   * the job's lock. Throws when BullMQ would refuse the move (job missing or not active).
    */
   async finish(
     jobId: string,
@@ -186,11 +241,14 @@ export class TickScripts {
     now: number,
     retry: RetryPolicy,
   ): Promise<number | undefined | 'lost'> {
+    const k = this.keys;
+    const jobKey = k.base + jobId;
     const r = (await this.script('assayFinish')(
-      this.fu, this.fails, this.keys.base + jobId + ':lock', this.keys.base + jobId,
+      this.fu, this.fails, jobKey + ':lock', jobKey, k.active, k.delayed, k.marker, k.stalled, k.meta, k.events,
       jobId, outcome, next === undefined ? '' : Math.ceil(next), now, retry.initialMs, retry.maxMs, token,
     )) as number[];
     if (r[0] === 2) return 'lost';
+    if (r[0] === 3) throw new Error(`finish(${jobId}): ${r[1] === -1 ? 'job does not exist' : 'job is not active'}`);
     return r[0] === 1 ? Number(r[1]) : undefined;
   }
 

@@ -4,6 +4,7 @@
  * Cross-process behaviour (SIGKILLed workers, two worker processes) is in bullmq-processes.test.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BullMQScheduler, type BullMQSchedulerOptions } from '../../../src/scheduler/bullmq-scheduler.js';
@@ -110,6 +111,40 @@ describe('BullMQScheduler on Redis', () => {
       expect(ids).toEqual([jobIdForRun(key)]);
       expect(ids[0]).not.toContain(':');
       expect(JSON.parse((await raw.hget(`${PREFIX}:${q}:${ids[0]}`, 'data'))!)).toEqual({ runKey: key });
+    });
+  });
+
+  describe('when a tick asks for the next one', () => {
+    it('leaves the job delayed exactly as BullMQ moveToDelayed would, neither completed nor failed', async () => {
+      const q = randomUUID();
+      const s = make(q);
+      const key = 'ns/again';
+      const due = Date.now() + 60_000;
+      const rec = new Recorder(async () => ({ next: due }));
+      await s.schedule(key, Date.now());
+      await s.start(rec.handler());
+      await waitFor(() => rec.ends.length === 1, 3000, 'the tick');
+      const id = jobIdForRun(key);
+      await waitFor(async () => (await raw.zscore(`${PREFIX}:${q}:delayed`, id)) !== null, 3000, 'job delayed');
+
+      const queue = new Queue(q, { connection: { url: redis.url }, prefix: PREFIX });
+      try {
+        expect(await queue.getJobState(id)).toBe('delayed');
+        const counts = await queue.getJobCounts('active', 'completed', 'failed', 'delayed', 'wait');
+        expect(counts).toEqual({ active: 0, completed: 0, failed: 0, delayed: 1, wait: 0 });
+        const job = (await queue.getJob(id))!;
+        expect(job.attemptsMade).toBe(0); // a re-delayed tick is not a failed attempt
+        expect(job.timestamp + job.delay).toBeLessThanOrEqual(due);
+        expect(Object.fromEntries(await s.pending())).toEqual({ [key]: due });
+      } finally {
+        await queue.close();
+      }
+      expect(await raw.exists(`${PREFIX}:${q}:${id}:lock`)).toBe(0);
+      expect(Math.floor(Number(await raw.zscore(`${PREFIX}:${q}:delayed`, id)) / 4096)).toBe(due);
+      // The event QueueEvents listeners get from BullMQ's own moveToDelayed.
+      const events = await raw.xrevrange(`${PREFIX}:${q}:events`, '+', '-');
+      const delayed = events.map(([, f]) => f).find((f) => f[1] === 'delayed');
+      expect(delayed).toEqual(['event', 'delayed', 'jobId', id, 'delay', String(due)]);
     });
   });
 
