@@ -4,6 +4,7 @@
  * window `[now - interval, now]`, authenticated by the `DD-API-KEY` / `DD-APPLICATION-KEY`
  * headers. `now` is the evaluation instant, so a backtest asks about the past.
  */
+import { goQueryEscape } from '../shared/go-url.js';
 import type { DatadogConfig } from './config.js';
 import type { DatadogCredentials } from './credentials.js';
 
@@ -14,18 +15,6 @@ export interface DatadogRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
-}
-
-/** Go's `url.QueryEscape`: everything but `A-Za-z0-9-_.~` is %-escaped, a space is `+`. */
-export function goQueryEscape(s: string): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
-    else if (c === ' ') out += '+';
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
 }
 
 /** Go's `url.Parse` refusal of the endpoint, or undefined when it parses. */

@@ -12,7 +12,8 @@ import { describeNetworkError, urlErrorText } from './transport-errors.js';
 
 export type Exchange = { ok: true; response: HttpResponse } | { ok: false; observation: Observation };
 
-function aborted(deadline: Deadline, method: string, url: string, phase: HttpFailure['phase']): Observation {
+/** A request ended by its deadline or by shutdown, in Go's http.Client words. */
+export function abortedObservation(deadline: Deadline, method: string, url: string, phase: HttpFailure['phase']): Observation {
   const cause = deadline.cause() ?? 'cancel';
   const code = cause === 'timeout' ? 'Timeout' : 'Aborted';
   if (phase === 'body') {
@@ -25,11 +26,11 @@ function aborted(deadline: Deadline, method: string, url: string, phase: HttpFai
 
 /** Send `req` under `deadline`; never throws. */
 export async function exchange(req: Omit<HttpRequest, 'signal'>, deadline: Deadline): Promise<Exchange> {
-  if (deadline.signal.aborted) return { ok: false, observation: aborted(deadline, req.method, req.url, 'headers') };
+  if (deadline.signal.aborted) return { ok: false, observation: abortedObservation(deadline, req.method, req.url, 'headers') };
   const res = await httpRequest({ ...req, signal: deadline.signal });
   if (res.ok) return { ok: true, response: res };
   if (res.kind === 'aborted' || deadline.cause() !== undefined) {
-    return { ok: false, observation: aborted(deadline, res.method, res.url, res.phase) };
+    return { ok: false, observation: abortedObservation(deadline, res.method, res.url, res.phase) };
   }
   if (res.kind === 'network') {
     const net = describeNetworkError(res.error, res.url);

@@ -27,6 +27,7 @@ export function goParseQuery(raw: string): GoValues {
   return values;
 }
 
+/** Go's `url.QueryEscape`: everything but `A-Za-z0-9-_.~` is %-escaped, a space is `+`. */
 export function goQueryEscape(s: string): string {
   let out = '';
   for (const byte of Buffer.from(s, 'utf8')) {

@@ -5,22 +5,12 @@
  * response: ...` once the body is being read.
  */
 import type { Observation } from '../../src/metric/provider.js';
-import { contextErrorText, type Deadline } from '../shared/deadline.js';
+import type { Deadline } from '../shared/deadline.js';
 import { httpRequest, setHeader, type HttpFailure, type HttpResponse } from '../shared/http.js';
 import type { TokenCache } from '../shared/oauth2.js';
+import { abortedObservation } from '../shared/exchange.js';
 import { describeNetworkError, urlErrorText } from '../shared/transport-errors.js';
 import type { WebConfig } from './config.js';
-
-function abortedObservation(deadline: Deadline, method: string, url: string, phase: HttpFailure['phase']): Observation {
-  const cause = deadline.cause() ?? 'cancel';
-  const code = cause === 'timeout' ? 'Timeout' : 'Aborted';
-  if (phase === 'body') {
-    const detail = cause === 'timeout' ? 'context deadline exceeded (Client.Timeout or context cancellation while reading body)' : 'context canceled';
-    return { kind: 'error', code, message: `Received no bytes in response: ${detail}` };
-  }
-  const detail = cause === 'timeout' ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)' : contextErrorText(cause);
-  return { kind: 'error', code, message: urlErrorText(method, url, detail) };
-}
 
 function failureObservation(failure: HttpFailure): Observation {
   if (failure.kind === 'network') {
