@@ -179,7 +179,7 @@ describe('a provider that cannot be asked about the past', () => {
     const file = await ws.file(`job-${randomUUID()}.yaml`, templateWith('job', job, 'true'));
     const r = await backtest({ file: [file], from: iso(at(0)), to: iso(at(60)) });
     expect(r.code).toBe(4);
-    expect(r.err).toMatch(/^assay backtest: metric "error-ratio" uses the job provider, which cannot be asked about the past; only metrics of cloudWatch, graphite, influxdb, prometheus, skywalking/);
+    expect(r.err).toMatch(/^assay backtest: metric "error-ratio" uses the job provider, which cannot be asked about the past; only metrics of cloudWatch, datadog, graphite, influxdb, prometheus, skywalking, wavefront \(and/);
     expect(r.out).toBe('');
   });
 });

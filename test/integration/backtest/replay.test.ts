@@ -120,7 +120,7 @@ describe('when a metric is not a Prometheus metric', () => {
     const r = await backtest({ file: [file], arg: args(), from: iso(at(0)), to: iso(at(60)) });
     expect(r.code).toBe(4);
     expect(r.err).toBe(
-      'assay backtest: metric "status-page" uses the web provider, which cannot be asked about the past; only metrics of cloudWatch, graphite, influxdb, prometheus, skywalking (and assay/compare or assay/guard over them) can be replayed against history',
+      'assay backtest: metric "status-page" uses the web provider, which cannot be asked about the past; only metrics of cloudWatch, datadog, graphite, influxdb, prometheus, skywalking, wavefront (and assay/compare or assay/guard over them) can be replayed against history',
     );
     expect(r.out).toBe('');
   });
