@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ProviderEnv } from '../../src/metric/provider.js';
 import { describeIssues, dropNulls, headerRecord, headerSchema, oauth2Schema, resolveOAuth2 } from '../shared/config.js';
+import { isUrl } from '../shared/go-url.js';
 import type { OAuth2ClientCredentials } from '../shared/oauth2.js';
 import { sigv4Applies, type SigV4Settings } from './sigv4.js';
 
@@ -49,16 +50,6 @@ export interface PrometheusConfig {
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
-
-/** Argo's `IsUrl`: Go's url.Parse must succeed with a scheme and a host. */
-function isUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol !== '' && u.host !== '';
-  } catch {
-    return false;
-  }
-}
 
 export function parsePrometheusConfig(
   raw: unknown,

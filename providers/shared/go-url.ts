@@ -45,3 +45,13 @@ export function goEncodeValues(values: GoValues): string {
     .flatMap((k) => (values.get(k) ?? []).map((v) => `${goQueryEscape(k)}=${goQueryEscape(v)}`))
     .join('&');
 }
+
+/** Argo's `IsUrl`: Go's url.Parse must succeed with a scheme and a host. */
+export function isUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol !== '' && u.host !== '';
+  } catch {
+    return false;
+  }
+}

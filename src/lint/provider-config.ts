@@ -3,6 +3,7 @@
  * every attempt): the construction checks of metricproviders/*, with their messages. Only values
  * known from the manifest are judged; a field still holding `{{args.x}}` is skipped.
  */
+import { isUrl } from '../../providers/shared/go-url.js';
 import { parseGoDuration } from '../go/duration.js';
 import { hasTag, isRecord, type FieldPath, type Problems } from './problem.js';
 
@@ -12,15 +13,6 @@ function duration(c: Record<string, unknown>, key: string, at: FieldPath, p: Pro
   if (typeof v !== 'string' || v === '' || hasTag(v)) return;
   const d = parseGoDuration(v);
   if (!d.ok) p.error([...at, key], `every measurement would fail: ${d.error}`);
-}
-
-function isUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol !== '' && u.host !== '';
-  } catch {
-    return false;
-  }
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
