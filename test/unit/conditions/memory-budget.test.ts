@@ -9,20 +9,11 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce } from '../../support/build.js';
+import { seededRandom } from '../../support/seeded-random.js';
 import { evalCondition } from '../../../src/conditions/index.js';
 import { TEXT_BUDGET } from '../../../src/conditions/evaluator.js';
 
-/** mulberry32: small, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** A string-valued expression that grows geometrically with depth. */
 function hostileString(r: () => number, depth: number): string {

@@ -6,6 +6,7 @@
  * - A/B (the canary worse by a documented effect size): the power each rule reaches.
  * The figures are printed so docs/statistics.md can quote them.
  */
+import { seededRandom } from '../../support/seeded-random.js';
 import { describe, expect, it } from 'vitest';
 import { mannWhitney } from '../../../providers/compare/stats/mann-whitney.js';
 import { sequentialSignTest } from '../../../providers/compare/stats/sequential.js';
@@ -15,17 +16,7 @@ const EXPERIMENTS = 1000;
 const LOOKS = 20;
 const PER_LOOK = 5; // new points per version between looks (5 minutes of 1-minute points)
 
-/** mulberry32: a small seeded PRNG, so every run of the suite sees the same experiments. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function normals(rand: () => number, n: number, mean: number): number[] {
   const out: number[] = [];
