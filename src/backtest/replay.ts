@@ -4,14 +4,14 @@
  * The measurer holds the real providers that can be asked about the past; they query at `req.now`, which the reconcile
  * takes from the virtual clock.
  *
- * Every measurement is also recorded as it is taken: status keeps only the last 10 per metric
- * (Argo's default retention), while a backtest report lists them all.
+ * Every measurement is also kept as the reconcile judged it: status keeps only the last 10 per
+ * metric (Argo's default retention), while a backtest report lists them all.
  */
 import type { AnalysisRun, Measurement } from '../api/types.js';
 import { isCompleted, type Phase } from '../api/phase.js';
-import { toMeasurement } from '../engine/judge.js';
 import { parseTime, type Instant } from '../engine/time.js';
-import type { MeasureRequest, MeasureResponse, Measurer, SecretSource } from '../reconcile/ports.js';
+import type { Measurer, SecretSource } from '../reconcile/ports.js';
+import type { JudgedMeasurement } from '../reconcile/reconcile-once.js';
 import { runVirtual } from '../testing/virtual-run.js';
 import type { Replay } from './plan.js';
 
@@ -40,38 +40,20 @@ export interface ReplayDeps {
   onMeasurement?: (m: ReplayedMeasurement) => void;
 }
 
-/** A Measurer that passes through and notes what each measurement judged to. */
-class RecordingMeasurer implements Measurer {
-  readonly taken: ReplayedMeasurement[] = [];
-  constructor(
-    private readonly inner: Measurer,
-    private readonly onMeasurement?: (m: ReplayedMeasurement) => void,
-  ) {}
-
-  async measure(req: MeasureRequest): Promise<MeasureResponse> {
-    const response = await this.inner.measure(req);
-    if (response.observation !== 'unchanged') {
-      // The same judging the reconcile applies; the clock does not move within a reconcile, so
-      // the measurement starts and finishes at req.now, as it does in status.
-      const m = toMeasurement(req.metric, response.observation, req.now, req.now, req.prior);
-      const rec: ReplayedMeasurement = { at: req.now, metric: req.metric.name, phase: m.phase };
-      if (m.value !== undefined) rec.value = m.value;
-      if (m.message !== undefined && m.message !== '') rec.message = m.message;
-      this.taken.push(rec);
-      this.onMeasurement?.(rec);
-    }
-    return response;
-  }
-}
-
 export async function replayRun(run: AnalysisRun, replay: Replay, deps: ReplayDeps): Promise<ReplayOutcome> {
-  const recorder = new RecordingMeasurer(deps.measurer, deps.onMeasurement);
+  // Every observation as the reconcile judged it (status keeps only the last few per metric).
+  const measurements: ReplayedMeasurement[] = [];
   const out = await runVirtual({
     run: structuredClone(run),
-    measurer: recorder,
+    measurer: deps.measurer,
     secrets: deps.secrets,
     base: replay.start,
     until: replay.stop - replay.start,
+    onJudged: (judged) => {
+      const rec = replayed(judged);
+      measurements.push(rec);
+      deps.onMeasurement?.(rec);
+    },
   });
   const status = out.run.status;
   const phase: Phase = status?.phase ?? '';
@@ -80,9 +62,17 @@ export async function replayRun(run: AnalysisRun, replay: Replay, deps: ReplayDe
     run: out.run,
     verdict: isCompleted(phase) ? phase : phase === '' ? 'Pending' : phase,
     message: status?.message ?? '',
-    measurements: recorder.taken,
+    measurements,
   };
   const completedAt = parseTime(status?.completedAt);
   if (completedAt !== undefined) outcome.completedAt = completedAt;
   return outcome;
+}
+
+/** The clock does not move within a reconcile: each measurement starts and finishes at `at`. */
+function replayed({ at, metric, measurement }: JudgedMeasurement): ReplayedMeasurement {
+  const rec: ReplayedMeasurement = { at, metric, phase: measurement.phase };
+  if (measurement.value !== undefined) rec.value = measurement.value;
+  if (measurement.message !== undefined && measurement.message !== '') rec.message = measurement.message;
+  return rec;
 }

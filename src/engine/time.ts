@@ -5,6 +5,14 @@
 export type Instant = number;
 
 /**
+ * The one time source of the code base: the reconcile reads it, the engine measures ticks with
+ * it, and the scheduler's timers (scheduler/clock.ts) extend it. Tests drive it by hand.
+ */
+export interface Clock {
+  now(): Instant;
+}
+
+/**
  * The whole-second prefix (`2024-05-01T10:00:00`) of the last second formatted: every
  * measurement formats two instants, mostly within the same second, and Date#toISOString showed
  * in the engine's profile. Only instants in years 0000-9999 take the fast path (toISOString

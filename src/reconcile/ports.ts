@@ -20,10 +20,22 @@ export interface MeasureRequest {
   now: Instant;
 }
 
-export interface MeasureResponse {
-  /** `unchanged`: the provider has nothing to say (Argo's Resume/Terminate on synchronous providers). */
-  observation: Observation | 'unchanged';
+/**
+ * What a measurement request produced: a real observation, or, for resume/terminate, that the
+ * provider has no such step (Argo's Resume/Terminate on synchronous providers return the
+ * measurement untouched), so the in-flight measurement stands as it is.
+ */
+export type MeasureResponse = ObservedResponse | KeptResponse;
+
+export interface ObservedResponse {
+  kind: 'observed';
+  observation: Observation;
   /** Provider metadata for a newly created MetricResult; undefined when the provider could not be built. */
+  resultMetadata?: Record<string, string>;
+}
+
+export interface KeptResponse {
+  kind: 'kept';
   resultMetadata?: Record<string, string>;
 }
 
@@ -39,8 +51,4 @@ export type SecretResult = { ok: true; value: string } | { ok: false; error: str
 export interface SecretSource {
   /** Errors read as Kubernetes would word them: `secrets "name" not found`. */
   get(namespace: string, name: string, key: string): Promise<SecretResult>;
-}
-
-export interface Clock {
-  now(): Instant;
 }

@@ -7,13 +7,13 @@
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisEvent } from '../engine/assess.js';
-import { jsonEqual } from '../engine/equal.js';
-import { failRun, settledUntilNext } from '../engine/reconcile.js';
+import { failRun } from '../engine/reconcile.js';
 import { ttlDeleteAt } from '../engine/ttl.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 import { retentionLimit, retentionMetrics } from '../engine/rules.js';
-import { reconcileOnce } from '../reconcile/reconcile-once.js';
-import type { Clock, Measurer, SecretSource } from '../reconcile/ports.js';
+import { settle } from '../reconcile/settle.js';
+import type { Measurer, SecretSource } from '../reconcile/ports.js';
+import type { Clock } from '../engine/time.js';
 import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
 import { CorruptRunError, runKey, type RunKey, type RunStore } from '../store/run-store.js';
 
@@ -160,29 +160,8 @@ export class Engine {
 
   private async reconcileActive(key: RunKey, run: AnalysisRun): Promise<TickResult> {
     const { store, clock } = this.deps;
-    // Argo's own status write re-enqueues the run at once, so that a metric that just failed
-    // terminates its siblings in the same instant. Do the same here without a round trip through
-    // the store and the scheduler: reconcile again in memory until nothing changes, then write.
-    let current = run;
-    let changed = false;
-    let nextAt: number | undefined;
-    const events: AnalysisEvent[] = [];
-    const traces: MeasurementTrace[] = [];
-    for (let i = 0; i < MAX_RECONCILES_PER_TICK; i++) {
-      const out = await reconcileOnce(current, this.deps);
-      if (out.kind === 'frozen') break;
-      events.push(...out.events);
-      traces.push(...out.traces);
-      nextAt = out.nextAt;
-      const same = jsonEqual(out.run.status, current.status);
-      current = out.run;
-      if (same) break;
-      changed = true;
-      if (isCompleted(current.status?.phase)) break;
-      // The confirming reconcile would find nothing due before nextAt and change nothing (see
-      // settledUntilNext): skip it. It used to be half of every tick's CPU.
-      if ((nextAt === undefined || nextAt > clock.now()) && settledUntilNext(current)) break;
-    }
+    const settled = await settle(run, this.deps, MAX_RECONCILES_PER_TICK);
+    const { run: current, changed, nextAt, events, traces } = settled;
     if (changed) {
       const written = await store.writeStatus(key, run.metadata.uid, current.status!);
       if (written === 'gone') return {};

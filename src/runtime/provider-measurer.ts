@@ -80,6 +80,10 @@ export class ProviderMeasurer implements Measurer {
     if (!parsed.ok) return this.fail(providerKey, { kind: 'error', code: 'Config', message: parsed.message });
     const config = parsed.config;
     const resultMetadata = provider.metadata?.(config);
+    const metadata = resultMetadata ? { resultMetadata } : {};
+    // Resume/terminate on a provider without that step leaves the in-flight measurement as it is.
+    const step = req.mode === 'measure' ? undefined : req.mode === 'resume' ? provider.resume : provider.terminate;
+    if (req.mode !== 'measure' && !step) return { kind: 'kept', ...metadata };
     const secrets = new RecordingSecrets(this.opts.secrets ?? NO_PROVIDER_SECRETS);
     const ceiling = new Ceiling(this.opts.maxMeasurementMs ?? DEFAULT_MAX_MEASUREMENT_MS, this.opts.shutdown);
     const ctx: MeasureContext = {
@@ -91,7 +95,7 @@ export class ProviderMeasurer implements Measurer {
       metric: metricInfo(req.metric, req.index),
     };
     if (providerKey.startsWith('plugin/')) ctx.observe = (_role, block) => this.observeNested(block, ctx, NESTING_LIMIT);
-    let observation: Observation | 'unchanged';
+    let observation: Observation;
     const address = addressOf(providerKey, config);
     try {
       observation = await ceiling.race(() => this.call(provider, config, req, ctx, address, providerKey));
@@ -104,9 +108,9 @@ export class ProviderMeasurer implements Measurer {
     } finally {
       ceiling.dispose();
     }
-    if (observation !== 'unchanged') observation = redactObservation(observation, secrets.values());
-    if (observation !== 'unchanged' && observation.kind === 'error') this.opts.onProviderError?.(provider.type, observation.code);
-    return { observation, ...(resultMetadata ? { resultMetadata } : {}) };
+    observation = redactObservation(observation, secrets.values());
+    if (observation.kind === 'error') this.opts.onProviderError?.(provider.type, observation.code);
+    return { kind: 'observed', observation, ...metadata };
   }
 
   private async call(
@@ -116,28 +120,24 @@ export class ProviderMeasurer implements Measurer {
     ctx: MeasureContext,
     address: string,
     providerKey: string,
-  ): Promise<Observation | 'unchanged'> {
-    let observation: Observation | 'unchanged';
-    {
-      if (req.mode === 'measure') {
-        if (this.coalescer.applies(providerKey, config)) {
-          // Shared requests ask for the (possibly quantised) evaluation time: see coalesce.ts.
-          ctx.now = this.coalescer.evaluationTime(req.now);
-          observation = await this.coalescer.run(providerKey, config, ctx.now, () =>
-            this.limiter.run(address, () => provider.measure(config, ctx), ctx.signal),
-          );
-        } else {
-          this.coalescer.countDirect(providerKey);
-          observation = await this.limiter.run(address, () => provider.measure(config, ctx), ctx.signal);
-        }
-      } else {
-        const prior = priorOf(req);
-        const fn = req.mode === 'resume' ? provider.resume : provider.terminate;
-        if (fn) this.coalescer.countDirect(providerKey);
-        observation = fn ? await this.limiter.run(address, () => fn.call(provider, config, prior, ctx), ctx.signal) : 'unchanged';
+  ): Promise<Observation> {
+    if (req.mode === 'measure') {
+      if (this.coalescer.applies(providerKey, config)) {
+        // Shared requests ask for the (possibly quantised) evaluation time: see coalesce.ts.
+        ctx.now = this.coalescer.evaluationTime(req.now);
+        return this.coalescer.run(providerKey, config, ctx.now, () =>
+          this.limiter.run(address, () => provider.measure(config, ctx), ctx.signal),
+        );
       }
+      this.coalescer.countDirect(providerKey);
+      return this.limiter.run(address, () => provider.measure(config, ctx), ctx.signal);
     }
-    return observation;
+    const prior = priorOf(req);
+    const step = req.mode === 'resume' ? provider.resume : provider.terminate;
+    // measure() returned 'kept' before calling here for a provider without the step.
+    if (!step) throw new Error(`the ${provider.type} provider has no ${req.mode} step`);
+    this.coalescer.countDirect(providerKey);
+    return this.limiter.run(address, () => step.call(provider, config, prior, ctx), ctx.signal);
   }
 
   /**
@@ -179,7 +179,7 @@ export class ProviderMeasurer implements Measurer {
 
   private fail(provider: string, observation: Observation): MeasureResponse {
     if (observation.kind === 'error') this.opts.onProviderError?.(provider || 'none', observation.code);
-    return { observation };
+    return { kind: 'observed', observation };
   }
 
   async close(): Promise<void> {

@@ -2,10 +2,10 @@
  * Time source for the embedded scheduler. Injected so tests can drive time by hand
  * (test/support/clock.ts) instead of sleeping.
  */
-import type { Instant } from './scheduler.js';
+import type { Clock, Instant } from '../engine/time.js';
 
-export interface Clock {
-  now(): Instant;
+/** The clock with timers: what the embedded scheduler needs beyond reading the time. */
+export interface TimerClock extends Clock {
   /** Call `fn` once, at or after `at`. Returns a function that cancels the timer (idempotent). */
   setTimer(at: Instant, fn: () => void): () => void;
 }
@@ -16,7 +16,7 @@ export interface Clock {
  * callers must re-check `now()` when the timer fires rather than trusting it.
  * A due-now timer uses setImmediate: setTimeout(0) costs a full 1 ms of latency.
  */
-export const realClock: Clock = {
+export const realClock: TimerClock = {
   now: () => Date.now(),
   setTimer(at, fn) {
     const delay = at - Date.now();

@@ -13,7 +13,7 @@
  * continuations are created once per slot, and all in-flight ticks share one AbortSignal (the only
  * reason to abort a tick is close(), which aborts all of them).
  */
-import { realClock, type Clock } from './clock.js';
+import { realClock, type TimerClock } from './clock.js';
 import { MinHeap } from './min-heap.js';
 import {
   DEFAULT_CLOSE_GRACE_MS,
@@ -28,7 +28,7 @@ import {
 } from './scheduler.js';
 
 export interface MemorySchedulerOptions {
-  clock?: Clock;
+  clock?: TimerClock;
   retry?: Partial<RetryPolicy>;
   /** Time between close() and aborting in-flight ticks' signal. Default 10 s. */
   closeGraceMs?: number;
@@ -57,7 +57,7 @@ interface Slot {
 }
 
 export class MemoryScheduler implements Scheduler {
-  private readonly clock: Clock;
+  private readonly clock: TimerClock;
   private readonly retry: RetryPolicy;
   private readonly graceMs: number;
   private readonly batchSize: number;

@@ -15,7 +15,9 @@
  * What no adapter gives: exactly-once execution. A crash re-runs a tick, so handlers must be
  * idempotent (design habit 9).
  */
-export type Instant = number; // epoch ms
+import type { Instant } from '../engine/time.js';
+
+export type { Instant };
 
 /** What a tick handler returns: when to tick this run next (undefined = nothing scheduled; the run is done or waits for an external event). */
 export interface TickResult {

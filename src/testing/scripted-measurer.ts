@@ -45,30 +45,30 @@ export class ScriptedMeasurer implements Measurer {
       if (!d.ok) throw new ScriptError(`spec.measurements.${name}[${i}].duration: ${d.error}`);
       if (d.ms > 0) {
         this.inFlight.set(name, { entry, endsAt: req.now + d.ms });
-        return { observation: { kind: 'inProgress', resumeAt: req.now + d.ms }, resultMetadata };
+        return { kind: 'observed', observation: { kind: 'inProgress', resumeAt: req.now + d.ms }, resultMetadata };
       }
-      if (entry.sources) return { observation: await this.fromSources(req, entry.sources, `spec.measurements.${name}[${i}]`), resultMetadata };
-      return { observation: observe(entry), resultMetadata };
+      if (entry.sources) return { kind: 'observed', observation: await this.fromSources(req, entry.sources, `spec.measurements.${name}[${i}]`), resultMetadata };
+      return { kind: 'observed', observation: observe(entry), resultMetadata };
     }
     const flight = this.inFlight.get(name);
     if (req.mode === 'terminate') {
-      if (isKayenta(req.metric)) return { observation: 'unchanged', resultMetadata };
+      if (isKayenta(req.metric)) return { kind: 'kept', resultMetadata };
       this.inFlight.delete(name);
-      return { observation: { kind: 'judged', phase: 'Inconclusive' }, resultMetadata };
+      return { kind: 'observed', observation: { kind: 'judged', phase: 'Inconclusive' }, resultMetadata };
     }
     if (!flight) {
       // An in-flight measurement that came with the manifest: synchronous providers return it
       // unchanged (Argo's Resume), asynchronous ones take the next scripted answer.
-      if (!isAsync(req.metric)) return { observation: 'unchanged', resultMetadata };
+      if (!isAsync(req.metric)) return { kind: 'kept', resultMetadata };
       const list = this.script[name];
-      if (!list || list.length === 0) return { observation: 'unchanged', resultMetadata };
+      if (!list || list.length === 0) return { kind: 'kept', resultMetadata };
       const i = this.taken.get(name) ?? 0;
       this.taken.set(name, i + 1);
-      return { observation: observe(list[Math.min(i, list.length - 1)]!), resultMetadata };
+      return { kind: 'observed', observation: observe(list[Math.min(i, list.length - 1)]!), resultMetadata };
     }
-    if (req.now < flight.endsAt) return { observation: { kind: 'inProgress', resumeAt: flight.endsAt }, resultMetadata };
+    if (req.now < flight.endsAt) return { kind: 'observed', observation: { kind: 'inProgress', resumeAt: flight.endsAt }, resultMetadata };
     this.inFlight.delete(name);
-    return { observation: observe(flight.entry), resultMetadata };
+    return { kind: 'observed', observation: observe(flight.entry), resultMetadata };
   }
 
   /** Run the metric's plugin source with its wrapped providers answering from the script. */

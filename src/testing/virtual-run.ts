@@ -5,10 +5,10 @@
  */
 import type { AnalysisRun } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
-import { reconcileOnce } from '../reconcile/reconcile-once.js';
+import type { JudgedMeasurement } from '../reconcile/reconcile-once.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
-import type { Instant } from '../engine/time.js';
-import { jsonEqual } from '../engine/equal.js';
+import { settle } from '../reconcile/settle.js';
+import type { Clock, Instant } from '../engine/time.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 
 /** Reconciles at one instant before assay concludes the engine is looping. */
@@ -24,6 +24,8 @@ export interface VirtualRunInput {
   terminateAt?: number;
   /** Virtual ms after which the clock stops. */
   until: number;
+  /** Called for each observation judged, as each instant settles (progress on long runs). */
+  onJudged?: (m: JudgedMeasurement) => void;
 }
 
 export interface VirtualRunOutput {
@@ -33,6 +35,8 @@ export interface VirtualRunOutput {
   reconciles: number;
   /** The decision trace of every measurement completed, in order. */
   traces: MeasurementTrace[];
+  /** Every observation judged, in order (status keeps only the last few per metric). */
+  judged: JudgedMeasurement[];
 }
 
 export async function runVirtual(input: VirtualRunInput): Promise<VirtualRunOutput> {
@@ -41,26 +45,22 @@ export async function runVirtual(input: VirtualRunInput): Promise<VirtualRunOutp
   let terminated = false;
   let reconciles = 0;
   const traces: MeasurementTrace[] = [];
-  const clock = { now: () => input.base + t };
+  const judged: JudgedMeasurement[] = [];
+  const clock: Clock = { now: () => input.base + t };
+  const deps = { clock, measurer: input.measurer, secrets: input.secrets };
   for (;;) {
     if (input.terminateAt !== undefined && !terminated && t >= input.terminateAt) {
       run = { ...run, spec: { ...run.spec, terminate: true } };
       terminated = true;
     }
-    let nextAt: Instant | undefined;
-    for (let i = 0; ; i++) {
-      if (i >= MAX_SAME_INSTANT) {
-        throw new Error(`the run kept changing at virtual time ${t} ms after ${MAX_SAME_INSTANT} reconciles`);
-      }
-      const out = await reconcileOnce(run, { clock, measurer: input.measurer, secrets: input.secrets });
-      reconciles++;
-      if (out.kind === 'frozen') break;
-      traces.push(...out.traces);
-      const changed = !jsonEqual(out.run, run);
-      run = out.run;
-      nextAt = out.nextAt;
-      if (!changed) break;
-    }
+    const settled = await settle(run, deps, MAX_SAME_INSTANT);
+    reconciles += settled.reconciles;
+    if (!settled.stable) throw new Error(`the run kept changing at virtual time ${t} ms after ${MAX_SAME_INSTANT} reconciles`);
+    traces.push(...settled.traces);
+    judged.push(...settled.judged);
+    if (input.onJudged) for (const m of settled.judged) input.onJudged(m);
+    run = settled.run;
+    const nextAt = settled.nextAt;
     if (isCompleted(run.status?.phase)) break;
     const candidates: number[] = [];
     if (nextAt !== undefined) candidates.push(Math.max(nextAt - input.base, t + 1));
@@ -70,5 +70,5 @@ export async function runVirtual(input: VirtualRunInput): Promise<VirtualRunOutp
     if (next > input.until) break;
     t = next;
   }
-  return { run, stoppedAt: t, reconciles, traces };
+  return { run, stoppedAt: t, reconciles, traces, judged };
 }

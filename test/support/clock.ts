@@ -3,7 +3,7 @@
  * timers run in (instant, creation) order with the microtask queue drained after each one, so a
  * handler's promise chain settles before the next timer fires.
  */
-import type { Clock } from '../../src/scheduler/clock.js';
+import type { TimerClock } from '../../src/scheduler/clock.js';
 
 interface FakeTimer {
   at: number;
@@ -12,7 +12,7 @@ interface FakeTimer {
   live: boolean;
 }
 
-export class FakeClock implements Clock {
+export class FakeClock implements TimerClock {
   private t: number;
   private seq = 0;
   private timers: FakeTimer[] = [];

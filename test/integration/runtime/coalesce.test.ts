@@ -98,7 +98,7 @@ describe('coalescing identical in-flight provider requests', () => {
     expect(queries()).toHaveLength(1);
     // Evaluated at the start of the step, for both callers.
     expect(queries()[0]!.form.get('time')).toBe(String(Date.UTC(2026, 0, 1, 12, 0, 3) / 1000));
-    expect(out.every((r) => r.observation !== 'unchanged' && r.observation.kind === 'value')).toBe(true);
+    expect(out.every((r) => r.kind === 'observed' && r.observation.kind === 'value')).toBe(true);
   });
 
   it('never shares a request that is no longer in flight (no caching), and step 0 turns coalescing off', async () => {

@@ -1,0 +1,63 @@
+/**
+ * Settling a run at one instant: reconcile, and reconcile again while the status keeps
+ * changing. Argo's own status write re-enqueues the run at once, so a metric that just failed
+ * terminates its siblings in the same instant; assay does the same in memory, without a round
+ * trip through the store and the scheduler. The live engine, `assay test` and `assay backtest`
+ * all settle runs through this one loop.
+ */
+import type { AnalysisRun } from '../api/types.js';
+import { isCompleted } from '../api/phase.js';
+import type { AnalysisEvent } from '../engine/assess.js';
+import { jsonEqual } from '../engine/equal.js';
+import { settledUntilNext } from '../engine/reconcile.js';
+import type { Instant } from '../engine/time.js';
+import type { MeasurementTrace } from '../engine/trace.js';
+import { reconcileOnce, type JudgedMeasurement, type ReconcileDeps } from './reconcile-once.js';
+
+export interface Settled {
+  /** The run after the last reconcile (the input run when nothing changed). */
+  run: AnalysisRun;
+  /** True when some reconcile changed the status: it must be written. */
+  changed: boolean;
+  /**
+   * False when the loop stopped at its limit while the status was still changing (a run that
+   * keeps changing at one instant is a bug in the engine).
+   */
+  stable: boolean;
+  /** When to reconcile next, as the last reconcile computed it. */
+  nextAt?: Instant;
+  events: AnalysisEvent[];
+  /** The decision trace of each measurement recorded, secrets redacted. */
+  traces: MeasurementTrace[];
+  /** Every observation judged, in order, as judged (before redaction, capping and trimming). */
+  judged: JudgedMeasurement[];
+  reconciles: number;
+}
+
+/** Reconcile `run` until its status stops changing, at most `maxReconciles` times. */
+export async function settle(run: AnalysisRun, deps: ReconcileDeps, maxReconciles: number): Promise<Settled> {
+  const out: Settled = { run, changed: false, stable: true, events: [], traces: [], judged: [], reconciles: 0 };
+  for (;;) {
+    if (out.reconciles >= maxReconciles) {
+      out.stable = false;
+      return out;
+    }
+    const step = await reconcileOnce(out.run, deps);
+    out.reconciles++;
+    if (step.kind === 'frozen') return out;
+    out.events.push(...step.events);
+    out.traces.push(...step.traces);
+    out.judged.push(...step.judged);
+    if (step.nextAt === undefined) delete out.nextAt;
+    else out.nextAt = step.nextAt;
+    const same = jsonEqual(step.run.status, out.run.status);
+    out.run = step.run;
+    if (same) return out;
+    out.changed = true;
+    // A completed run is frozen: the next reconcile would change nothing.
+    if (isCompleted(out.run.status?.phase)) return out;
+    // The confirming reconcile would find nothing due before nextAt and change nothing (see
+    // settledUntilNext): skip it. It used to be half of every tick's CPU.
+    if ((out.nextAt === undefined || out.nextAt > deps.clock.now()) && settledUntilNext(out.run)) return out;
+  }
+}
