@@ -27,23 +27,8 @@ const METRIC_FIELDS: readonly (keyof Metric)[] = [
   'consecutiveSuccessLimit',
 ];
 
-/**
- * Marshalled metrics by object identity: a run's spec objects are read once and reconciled many
- * times, and marshalling was the largest cost of resolving placeholders on every reconcile.
- */
-const marshalled = new WeakMap<Metric, string>();
-
 /** Go's json.Marshal of a Metric: struct field order, omitempty fields dropped. */
 export function marshalMetric(metric: Metric): string {
-  let json = marshalled.get(metric);
-  if (json === undefined) {
-    json = marshalMetricUncached(metric);
-    marshalled.set(metric, json);
-  }
-  return json;
-}
-
-function marshalMetricUncached(metric: Metric): string {
   const parts: string[] = [];
   for (const field of METRIC_FIELDS) {
     const v = metric[field];

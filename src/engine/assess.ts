@@ -2,21 +2,23 @@
  * Assessment: a metric's phase from its counters and limits (Argo's assessMetricStatus and
  * assessMetricFailureInconclusiveOrError), and the run's phase roll-up (assessRunStatus).
  */
-import type { AnalysisRun, Metric, MetricResult, RunSummary } from '../api/types.js';
+import type { RunSummary } from '../api/types.js';
 import { isCompleted, isWorse, type Phase } from '../api/phase.js';
-import { formatTime } from './time.js';
-import {
-  consecutiveErrorLimitOf,
-  consecutiveSuccessLimitOf,
-  effectiveCount,
-  inconclusiveLimitOf,
-  optInt,
-} from './metric-spec.js';
+import type { MetricLimits } from './metric-spec.js';
+import { isTerminating, resultNamed, type ResultState, type RunState } from './run-state.js';
+import { storedInstant, type Instant } from './time.js';
 
 export interface AnalysisEvent {
   type: 'Normal' | 'Warning';
   reason: string;
   message: string;
+}
+
+/** The counters a limit check reads (a stored MetricResult has them, 0 omitted). */
+export interface LimitCounters {
+  failed?: number;
+  inconclusive?: number;
+  consecutiveError?: number;
 }
 
 /**
@@ -33,27 +35,27 @@ export interface LimitBreach {
   limit?: number;
 }
 
-export function assessLimits(metric: Metric, result: MetricResult): { phase: Phase; message: string } {
-  const breach = limitBreach(metric, result);
+export function assessLimits(limits: MetricLimits, result: LimitCounters): { phase: Phase; message: string } {
+  const breach = limitBreach(limits, result);
   return { phase: breach.phase, message: breach.message };
 }
 
 /** assessLimits with the counter and limit that decided (for the decision trace). */
-export function limitBreach(metric: Metric, result: MetricResult): LimitBreach {
+export function limitBreach(limits: MetricLimits, result: LimitCounters): LimitBreach {
   let breach: LimitBreach = { phase: '', message: '' };
-  const failureLimit = optInt(metric.failureLimit) ?? 0;
+  const failureLimit = limits.failureLimit ?? 0;
   const failed = result.failed ?? 0;
   if (failureLimit >= 0 && failed > failureLimit) {
     const message = `failed (${failed}) > failureLimit (${failureLimit})`;
     breach = { phase: 'Failed', message, counter: 'failed', count: failed, limitName: 'failureLimit', limit: failureLimit };
   }
-  const inconclusiveLimit = inconclusiveLimitOf(metric);
+  const inconclusiveLimit = limits.inconclusiveLimit;
   const inconclusive = result.inconclusive ?? 0;
   if (inconclusive > inconclusiveLimit) {
     const message = `inconclusive (${inconclusive}) > inconclusiveLimit (${inconclusiveLimit})`;
     breach = { phase: 'Inconclusive', message, counter: 'inconclusive', count: inconclusive, limitName: 'inconclusiveLimit', limit: inconclusiveLimit };
   }
-  const errorLimit = consecutiveErrorLimitOf(metric);
+  const errorLimit = limits.consecutiveErrorLimit;
   const consecutiveError = result.consecutiveError ?? 0;
   if (consecutiveError > errorLimit) {
     const message = `consecutiveErrors (${consecutiveError}) > consecutiveErrorLimit (${errorLimit})`;
@@ -70,36 +72,24 @@ export function limitBreach(metric: Metric, result: MetricResult): LimitBreach {
 }
 
 /** Argo's assessMetricStatus. */
-export function assessMetricStatus(metric: Metric, result: MetricResult, terminating: boolean): Phase {
+export function assessMetricStatus(limits: MetricLimits, result: ResultState, terminating: boolean): Phase {
   if (isCompleted(result.phase)) return result.phase;
-  const measurements = result.measurements ?? [];
-  if (measurements.length === 0) return terminating ? 'Successful' : 'Pending';
-  const last = measurements[measurements.length - 1]!;
-  if (!isCompleted(last.phase)) return 'Running';
-  const limits = assessLimits(metric, result);
-  if (limits.phase !== '') return limits.phase;
-  const successLimit = consecutiveSuccessLimitOf(metric);
-  if (successLimit > 0 && (result.consecutiveSuccess ?? 0) >= successLimit) return 'Successful';
-  const eff = effectiveCount(metric);
-  if (eff !== undefined && (result.count ?? 0) >= eff) {
-    const failureLimit = optInt(metric.failureLimit);
-    const failureApplicable = failureLimit === undefined || failureLimit >= 0;
+  const last = result.last;
+  if (!last) return terminating ? 'Successful' : 'Pending';
+  if (!isCompleted(last.wire.phase)) return 'Running';
+  const breach = assessLimits(limits, result);
+  if (breach.phase !== '') return breach.phase;
+  const successLimit = limits.consecutiveSuccessLimit;
+  if (successLimit > 0 && result.consecutiveSuccess >= successLimit) return 'Successful';
+  const eff = limits.effectiveCount;
+  if (eff !== undefined && result.count >= eff) {
+    const failureApplicable = limits.failureLimit === undefined || limits.failureLimit >= 0;
     const successApplicable = successLimit > 0;
     if (failureApplicable && successApplicable) return 'Inconclusive';
     if (successApplicable) return 'Failed';
     return 'Successful';
   }
   return terminating ? 'Successful' : 'Running';
-}
-
-/** Argo's IsTerminating: terminate requested, or a non-dry-run metric already failed. */
-export function isTerminating(run: AnalysisRun): boolean {
-  if (run.spec.terminate) return true;
-  for (const r of run.status?.metricResults ?? []) {
-    if (r.dryRun) continue;
-    if (r.phase === 'Failed' || r.phase === 'Error' || r.phase === 'Inconclusive') return true;
-  }
-  return false;
 }
 
 function bump(summary: Required<RunSummary>, phase: Phase): void {
@@ -121,76 +111,100 @@ function compact(summary: Required<RunSummary>): RunSummary {
 }
 
 /**
- * Argo's assessRunStatus. Mutates `run.status` (metric phases and messages, startedAt,
- * runSummary, dryRunSummary) and returns the run's new phase and message plus events.
+ * Argo's assessRunStatus. Updates `state` (metric phases and messages, startedAt, runSummary,
+ * dryRunSummary) and returns the run's new phase and message plus events, and whether any of
+ * those updates changed the state.
  */
 export function assessRunStatus(
-  run: AnalysisRun,
-  metrics: readonly Metric[],
-  dryRun: ReadonlyMap<string, true>,
-  now: number,
-): { phase: Phase; message: string; events: AnalysisEvent[] } {
-  const status = run.status!;
+  state: RunState,
+  now: Instant,
+): { phase: Phase; message: string; events: AnalysisEvent[]; changed: boolean } {
   const events: AnalysisEvent[] = [];
-  const terminating = isTerminating(run);
+  const metrics = state.plan.ok ? state.plan.metrics : [];
+  const terminating = isTerminating(state);
+  let changed = false;
   let everythingCompleted = true;
   let worst: Phase = '';
-  let worstMessage = run.spec.terminate ? 'Run Terminated' : '';
-  status.startedAt ??= formatTime(now);
+  let worstMessage = state.source.spec.terminate ? 'Run Terminated' : '';
+  if (state.startedAt === undefined) {
+    state.startedAt = storedInstant(now);
+    changed = true;
+  }
   const summary = { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 };
   const drySummary = { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 };
-  const results = status.metricResults ?? [];
-  for (const metric of metrics) {
-    const isDry = dryRun.has(metric.name);
+  for (const plan of metrics) {
+    const isDry = plan.dryRun;
     if (isDry) drySummary.count++;
     else summary.count++;
-    const result = results.find((r) => r.name === metric.name);
+    const result = resultNamed(state, plan.name);
     if (!result) {
       everythingCompleted = false;
       continue;
     }
-    const phase = assessMetricStatus(metric, result, terminating);
+    const phase = assessMetricStatus(plan.limits, result, terminating);
     if (result.phase !== phase) {
       if (isCompleted(phase)) {
         events.push({
           type: phase === 'Error' || phase === 'Failed' ? 'Warning' : 'Normal',
           reason: `Metric${phase}`,
-          message: `Metric '${metric.name}' Completed. Result: ${phase}`,
+          message: `Metric '${plan.name}' Completed. Result: ${phase}`,
         });
       }
-      const ms = result.measurements ?? [];
-      if (ms.length > 0) setMessage(result, ms[ms.length - 1]!.message);
+      if (result.last) setMessage(result, result.last.wire.message);
       result.phase = phase;
+      changed = true;
     }
     if (!isCompleted(phase)) {
       everythingCompleted = false;
       continue;
     }
-    const limits = assessLimits(metric, result);
+    const limits = assessLimits(plan.limits, result);
     if (!isDry) {
       if (worst === '' || isWorse(worst, phase)) {
         worst = phase;
         if (limits.message !== '') {
-          worstMessage = `Metric "${metric.name}" assessed ${phase} due to ${limits.message}`;
+          worstMessage = `Metric "${plan.name}" assessed ${phase} due to ${limits.message}`;
           if (result.message) worstMessage += `: "Error Message: ${result.message}"`;
         }
       }
       bump(summary, limits.phase);
     } else {
       if (worst === '') worst = 'Successful';
-      if (limits.message !== '') result.message = `Metric assessed ${phase} due to ${limits.message}`;
+      if (limits.message !== '') {
+        const message = `Metric assessed ${phase} due to ${limits.message}`;
+        if (result.message !== message) changed = true;
+        result.message = message;
+      }
       bump(drySummary, limits.phase);
     }
   }
-  status.runSummary = compact(summary);
-  status.dryRunSummary = compact(drySummary);
+  const runSummary = compact(summary);
+  const dryRunSummary = compact(drySummary);
+  if (!sameSummary(state.runSummary, runSummary) || !sameSummary(state.dryRunSummary, dryRunSummary)) changed = true;
+  state.runSummary = runSummary;
+  state.dryRunSummary = dryRunSummary;
   worstMessage = worstMessage.trim();
-  if (terminating) return { phase: worst === '' ? 'Successful' : worst, message: worstMessage, events };
-  if (!everythingCompleted || worst === '') return { phase: 'Running', message: '', events };
-  return { phase: worst, message: worstMessage, events };
+  if (terminating) return { phase: worst === '' ? 'Successful' : worst, message: worstMessage, events, changed };
+  if (!everythingCompleted || worst === '') return { phase: 'Running', message: '', events, changed };
+  return { phase: worst, message: worstMessage, events, changed };
 }
 
-function setMessage(result: MetricResult, message: string | undefined): void {
+function sameSummary(a: RunSummary | undefined, b: RunSummary): boolean {
+  return (
+    a !== undefined &&
+    a.count === b.count &&
+    a.successful === b.successful &&
+    a.failed === b.failed &&
+    a.inconclusive === b.inconclusive &&
+    a.error === b.error &&
+    Object.keys(a).length === Object.keys(b).length
+  );
+}
+
+function setMessage(result: ResultState, message: string | undefined): void {
   if (message) result.message = message;
-  else delete result.message;
+  else if (result.message !== undefined) {
+    delete result.message;
+    result.messageDropped = true;
+  }
 }

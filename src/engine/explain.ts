@@ -7,7 +7,7 @@ import type { AnalysisRun, Metric, MetricResult } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import { argsWithoutSecrets, resolveMetrics } from './args.js';
 import { limitBreach, type AnalysisEvent } from './assess.js';
-import { consecutiveSuccessLimitOf, effectiveCount, optInt } from './metric-spec.js';
+import { limitsOf, optInt } from './metric-spec.js';
 import { decisionWhy, measurementWhy, type MeasurementTrace, type MetricDecision } from './trace.js';
 
 function limitsHeld(metric: Metric, result: MetricResult): string {
@@ -22,7 +22,8 @@ function limitsHeld(metric: Metric, result: MetricResult): string {
 export function explainMetric(metric: Metric, result: MetricResult | undefined, terminated: boolean): MetricDecision {
   const base = { metric: metric.name, phase: result?.phase ?? '' } as const;
   if (!result) return { ...base, phase: 'Pending', reason: 'no measurement yet' };
-  const breach = limitBreach(metric, result);
+  const limits = limitsOf(metric);
+  const breach = limitBreach(limits, result);
   if (breach.phase !== '' && breach.counter !== undefined) {
     return {
       ...base,
@@ -34,14 +35,14 @@ export function explainMetric(metric: Metric, result: MetricResult | undefined, 
     };
   }
   if (!isCompleted(result.phase)) return { ...base, reason: `measuring: ${limitsHeld(metric, result) || 'no limit crossed'}` };
-  const successLimit = consecutiveSuccessLimitOf(metric);
+  const successLimit = limits.consecutiveSuccessLimit;
   const consecutive = result.consecutiveSuccess ?? 0;
   if (successLimit > 0 && consecutive >= successLimit) {
     const reason = `consecutiveSuccess (${consecutive}) >= consecutiveSuccessLimit (${successLimit})`;
     return { ...base, reason, counter: 'consecutiveSuccess', count: consecutive, limitName: 'consecutiveSuccessLimit', limit: successLimit };
   }
   const count = result.count ?? 0;
-  const eff = effectiveCount(metric);
+  const eff = limits.effectiveCount;
   if (eff !== undefined && count >= eff) {
     const held = limitsHeld(metric, result);
     if (successLimit > 0) {

@@ -49,6 +49,29 @@ export function consecutiveSuccessLimitOf(metric: Metric): number {
   return optInt(metric.consecutiveSuccessLimit) ?? 0;
 }
 
+/** A metric's limits and effective count, decoded from int-or-string once per spec. */
+export interface MetricLimits {
+  /** undefined: no count and an interval, so the metric runs until something else stops it. */
+  readonly effectiveCount?: number;
+  /** undefined when absent (Go nil): assessment treats that as 0, the count rule as "applies". */
+  readonly failureLimit?: number;
+  readonly inconclusiveLimit: number;
+  readonly consecutiveErrorLimit: number;
+  readonly consecutiveSuccessLimit: number;
+}
+
+export function limitsOf(metric: Metric): MetricLimits {
+  const eff = effectiveCount(metric);
+  const failureLimit = optInt(metric.failureLimit);
+  return {
+    ...(eff !== undefined ? { effectiveCount: eff } : {}),
+    ...(failureLimit !== undefined ? { failureLimit } : {}),
+    inconclusiveLimit: inconclusiveLimitOf(metric),
+    consecutiveErrorLimit: consecutiveErrorLimitOf(metric),
+    consecutiveSuccessLimit: consecutiveSuccessLimitOf(metric),
+  };
+}
+
 /** The provider keys set on a metric, counting each plugin entry (Argo counts `len(plugin)`). */
 export function providerKeysOf(metric: Metric): string[] {
   const keys: string[] = [];

@@ -7,40 +7,24 @@
  *   done = finishReconcile(plan, outcomes, now) record, assess, trim, next wake-up
  */
 import { capMeasurement, capMetadata } from './value-cap.js';
-import type { AnalysisRun, AnalysisRunStatus, Argument, Measurement, Metric, MetricResult } from '../api/types.js';
-import { isCompleted, type Phase } from '../api/phase.js';
-import {
-  argsWithSecrets,
-  argsWithoutSecrets,
-  redact,
-  resolveMetricArgs,
-  resolveMetrics,
-  secretRefsOf,
-  type Resolved,
-} from './args.js';
-import { assessRunStatus, isTerminating, type AnalysisEvent } from './assess.js';
-import { dryRunMetrics, retentionLimit, retentionMetrics } from './rules.js';
+import type { AnalysisRun, Argument, Measurement, Metric } from '../api/types.js';
+import { isCompleted } from '../api/phase.js';
+import { argsWithSecrets, redact, resolveMetricArgs, type Resolved } from './args.js';
+import { assessRunStatus, type AnalysisEvent } from './assess.js';
+import { jsonEqual } from './equal.js';
+import { decodeLast, decodeRun, encodeRun } from './run-codec.js';
+import { isTerminating, resultNamed, type ResultState, type RunState } from './run-state.js';
 import { dueTasks, nextReconcileAt, type MetricTask } from './schedule.js';
-import { formatTime, type Instant } from './time.js';
+import { formatTime, storedInstant, type Instant } from './time.js';
 import type { MeasurementTrace } from './trace.js';
-import { validateMetrics } from './validate.js';
-
-export interface ReconcileState {
-  /** A deep copy of the run; finishReconcile mutates and returns it. */
-  run: AnalysisRun;
-  /** spec.metrics resolved with secrets replaced by a stand-in (for deciding, never for querying). */
-  resolved: Metric[];
-  dryRun: Map<string, true>;
-  retention: Map<string, { limit: number }>;
-  terminating: boolean;
-}
+import { retentionLimit } from './rules.js';
 
 export type ReconcilePlan =
   /** Completed runs are frozen: nothing to do (the shell may still apply the TTL). */
   | { kind: 'frozen' }
-  /** A spec error ended the run (phase Error, no completedAt): write `run` and stop. */
-  | { kind: 'failed'; run: AnalysisRun; events: AnalysisEvent[] }
-  | { kind: 'measure'; state: ReconcileState; tasks: MetricTask[] };
+  /** A spec error ends the run: the shell records it with failRun (phase Error, no completedAt). */
+  | { kind: 'failed'; message: string }
+  | { kind: 'measure'; terminating: boolean; tasks: MetricTask[] };
 
 export interface TaskOutcome {
   task: MetricTask;
@@ -55,90 +39,37 @@ export interface TaskOutcome {
 }
 
 export interface ReconcileResult {
-  run: AnalysisRun;
   events: AnalysisEvent[];
   /** When to reconcile next, if anything is scheduled. */
   nextAt?: Instant;
   /** The trace of each measurement completed by this reconcile, secrets redacted. */
   traces: MeasurementTrace[];
+  /** Whether the reconcile changed the state (then its status must be written). */
+  changed: boolean;
 }
 
-export function failRun(run: AnalysisRun, message: string): { kind: 'failed'; run: AnalysisRun; events: AnalysisEvent[] } {
-  const copy: AnalysisRun = { ...run, status: { ...copyStatus(run.status ?? { phase: '' }), phase: 'Error', message } };
-  return {
-    kind: 'failed',
-    run: copy,
-    events: [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }],
-  };
+const RUN_ERROR_EVENT: AnalysisEvent = { type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' };
+
+/** End the run with phase Error and `message` (a spec or argument error; no completedAt). */
+export function failRun(state: RunState, message: string): { events: AnalysisEvent[]; changed: boolean } {
+  const changed = state.phase !== 'Error' || state.message !== message;
+  state.phase = 'Error';
+  state.message = message;
+  return { events: [{ ...RUN_ERROR_EVENT }], changed };
 }
 
-/**
- * A copy of the status that a reconcile may change: the run and its metric results are new
- * objects, measurements are shared (a reconcile replaces measurements, never edits them).
- * structuredClone of the whole status was the engine's largest single cost.
- */
-function copyStatus(status: AnalysisRunStatus): AnalysisRunStatus {
-  const copy: AnalysisRunStatus = { ...status };
-  if (status.metricResults) {
-    copy.metricResults = status.metricResults.map((r) => (r.measurements ? { ...r, measurements: [...r.measurements] } : { ...r }));
-  }
-  return copy;
+/** failRun on a stored run, for the shell (a quarantined run): the run to write and its events. */
+export function failStoredRun(run: AnalysisRun, message: string): { run: AnalysisRun; events: AnalysisEvent[] } {
+  const state = decodeRun(run, { ok: false, message });
+  const { events } = failRun(state, message);
+  return { run: encodeRun(state), events };
 }
 
-export function planReconcile(orig: AnalysisRun, now: Instant): ReconcilePlan {
-  if (isCompleted(orig.status?.phase)) return { kind: 'frozen' };
-  // Only status is changed by a reconcile: copy it, share the (read-only) metadata and spec.
-  const run: AnalysisRun = { ...orig, ...(orig.status ? { status: copyStatus(orig.status) } : {}) };
-  run.status ??= { phase: '' };
-  run.status.metricResults ??= [];
-  const spec = specPlanOf(run.spec);
-  if (!spec.ok) return failRun(orig, spec.message);
-  const terminating = isTerminating(run);
-  const state: ReconcileState = {
-    run,
-    resolved: spec.resolved,
-    dryRun: spec.dryRun,
-    retention: spec.retention,
-    terminating,
-  };
-  return { kind: 'measure', state, tasks: dueTasks(run, spec.resolved, terminating, now) };
-}
-
-/** What planReconcile derives from the spec alone: resolved metrics (without secrets) and rules. */
-type SpecPlan =
-  | { ok: true; resolved: Metric[]; dryRun: Map<string, true>; retention: Map<string, { limit: number }> }
-  | { ok: false; message: string };
-
-/**
- * Spec plans by the identity of `spec.metrics`, valid while `args`, `dryRun` and
- * `measurementRetention` are the same objects too. Stores that keep immutable snapshots (the
- * memory store) hand the same spec objects to every reconcile of a run, and resolving,
- * validating and compiling the rules again on every tick was a third of the planning cost. The
- * plan depends on nothing else (secrets are stood in for, `terminate` is read per reconcile),
- * and its parts are only read. Specs must not be edited in place, which no store does.
- */
-const specPlans = new WeakMap<readonly Metric[], { args: unknown; dryRun: unknown; retention: unknown; plan: SpecPlan }>();
-
-function specPlanOf(spec: AnalysisRun['spec']): SpecPlan {
-  const metrics = spec.metrics;
-  if (metrics === undefined || metrics === null) return computeSpecPlan(spec);
-  const hit = specPlans.get(metrics);
-  if (hit && hit.args === spec.args && hit.dryRun === spec.dryRun && hit.retention === spec.measurementRetention) return hit.plan;
-  const plan = computeSpecPlan(spec);
-  specPlans.set(metrics, { args: spec.args, dryRun: spec.dryRun, retention: spec.measurementRetention, plan });
-  return plan;
-}
-
-function computeSpecPlan(spec: AnalysisRun['spec']): SpecPlan {
-  const resolved = resolveMetrics(spec.metrics ?? [], argsWithoutSecrets(spec.args ?? []));
-  if (!resolved.ok) return { ok: false, message: `Unable to resolve metric arguments: ${resolved.error}` };
-  const invalid = validateMetrics(resolved.value);
-  if (invalid !== undefined) return { ok: false, message: `Analysis spec invalid: ${invalid}` };
-  const dry = dryRunMetrics(spec.dryRun, resolved.value);
-  if (!dry.ok) return { ok: false, message: `Analysis spec invalid: ${dry.error}` };
-  const retention = retentionMetrics(spec.measurementRetention, resolved.value);
-  if (!retention.ok) return { ok: false, message: `Analysis spec invalid: ${retention.error}` };
-  return { ok: true, resolved: resolved.value, dryRun: dry.value, retention: retention.value };
+export function planReconcile(state: RunState, now: Instant): ReconcilePlan {
+  if (isCompleted(state.phase)) return { kind: 'frozen' };
+  if (!state.plan.ok) return { kind: 'failed', message: state.plan.message };
+  const terminating = isTerminating(state);
+  return { kind: 'measure', terminating, tasks: dueTasks(state, state.plan.metrics, terminating, now) };
 }
 
 /**
@@ -146,71 +77,97 @@ function computeSpecPlan(spec: AnalysisRun['spec']): SpecPlan {
  * (`secretValues` keyed by arg name). An error ends the run like Argo's resolveArgs failure.
  */
 export function resolveTaskMetrics(
-  state: ReconcileState,
+  state: RunState,
   tasks: readonly MetricTask[],
   secretValues: ReadonlyMap<string, string>,
 ): Resolved<Metric[]> {
+  const plan = state.plan;
+  if (!plan.ok) return { ok: false, error: plan.message };
   // Without secret-backed args, resolving with secrets is resolving without them, which the plan
   // already did for every metric (same metric, same args, same result).
-  const specArgs = state.run.spec.args ?? [];
-  if (secretValues.size === 0 && (specArgs.length === 0 || secretRefsOf(specArgs).length === 0)) {
-    return { ok: true, value: tasks.map((task) => state.resolved[task.index]!) };
+  if (secretValues.size === 0 && plan.secretRefs.length === 0) {
+    return { ok: true, value: tasks.map((task) => plan.metrics[task.index]!.metric) };
   }
-  const args: Argument[] = argsWithSecrets(specArgs, secretValues);
+  const spec = state.source.spec;
+  const args: Argument[] = argsWithSecrets(spec.args ?? [], secretValues);
   const out: Metric[] = [];
   for (const task of tasks) {
-    const r = resolveMetricArgs(state.run.spec.metrics[task.index]!, args);
+    const r = resolveMetricArgs(spec.metrics[task.index]!, args);
     if (!r.ok) return r;
     out.push(r.value);
   }
   return { ok: true, value: out };
 }
 
-const COUNTERS = ['count', 'successful', 'failed', 'inconclusive', 'error', 'consecutiveError', 'consecutiveSuccess'] as const;
+const EMPTY: readonly Measurement[] = [];
 
-function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: readonly string[], now: Instant): MeasurementTrace | undefined {
-  const results = state.run.status!.metricResults!;
+function newResult(state: RunState, outcome: TaskOutcome, secrets: readonly string[]): ResultState {
   const name = outcome.task.name;
-  let result: MetricResult | undefined = results.find((r) => r.name === name);
-  if (!result) {
-    result = { name, phase: 'Running' };
-    if (state.dryRun.has(name)) result.dryRun = true;
-    if (outcome.resultMetadata && Object.keys(outcome.resultMetadata).length > 0) {
-      result.metadata = capMetadata(redactValues(outcome.resultMetadata, secrets));
-    }
-    results.push(result);
+  const result: ResultState = {
+    name,
+    phase: 'Running',
+    count: 0,
+    successful: 0,
+    failed: 0,
+    inconclusive: 0,
+    error: 0,
+    consecutiveError: 0,
+    consecutiveSuccess: 0,
+    measurements: EMPTY,
+    recorded: true,
+  };
+  if (state.plan.ok && state.plan.metrics[outcome.task.index]?.dryRun) result.dryRun = true;
+  if (outcome.resultMetadata && Object.keys(outcome.resultMetadata).length > 0) {
+    result.metadata = capMetadata(redactValues(outcome.resultMetadata, secrets));
   }
+  state.results.push(result);
+  return result;
+}
+
+/** Record one outcome into its metric's result; returns its trace and whether anything changed. */
+function recordOutcome(
+  state: RunState,
+  outcome: TaskOutcome,
+  secrets: readonly string[],
+  now: Instant,
+): { trace: MeasurementTrace | undefined; changed: boolean } {
+  let result = resultNamed(state, outcome.task.name);
+  let changed = false;
+  if (!result) {
+    result = newResult(state, outcome, secrets);
+    changed = true;
+  }
+  // Argo's MetricResult counters are `omitempty`: a result that records drops its zero counters.
+  if (!result.recorded && hasZeroCounter(result)) changed = true;
+  result.recorded = true;
   const m: Measurement = { ...outcome.measurement };
   if (outcome.terminated && (m.phase === 'Successful' || m.phase === 'Inconclusive')) m.message = 'Metric Terminated';
   if (isCompleted(m.phase)) {
     m.finishedAt ??= formatTime(now);
-    const bumpOf = (field: 'successful' | 'failed' | 'inconclusive' | 'error') => (result![field] ?? 0) + 1;
     switch (m.phase) {
       case 'Successful':
-        result.successful = bumpOf('successful');
-        result.count = (result.count ?? 0) + 1;
+        result.successful++;
+        result.count++;
         result.consecutiveError = 0;
-        result.consecutiveSuccess = (result.consecutiveSuccess ?? 0) + 1;
+        result.consecutiveSuccess++;
         break;
       case 'Failed':
       case 'Inconclusive':
-        if (m.phase === 'Failed') result.failed = bumpOf('failed');
-        else result.inconclusive = bumpOf('inconclusive');
-        result.count = (result.count ?? 0) + 1;
+        if (m.phase === 'Failed') result.failed++;
+        else result.inconclusive++;
+        result.count++;
         result.consecutiveError = 0;
         result.consecutiveSuccess = 0;
         break;
       case 'Error':
-        result.error = bumpOf('error');
-        result.consecutiveError = (result.consecutiveError ?? 0) + 1;
+        result.error++;
+        result.consecutiveError++;
         result.consecutiveSuccess = 0;
         break;
     }
   }
   // Argo redacts only the message; assay keeps secrets out of the whole status (a query built from
   // a secret arg would otherwise show in ResolvedPrometheusQuery, a value could echo a token).
-  // Argo's MetricResult counters are `omitempty`: a zero is never stored.
-  for (const field of COUNTERS) if (result[field] === 0) delete result[field];
   const message = redact(m.message, secrets);
   if (message) m.message = message;
   else delete m.message;
@@ -218,10 +175,22 @@ function recordOutcome(state: ReconcileState, outcome: TaskOutcome, secrets: rea
   if (m.metadata && secrets.length > 0) m.metadata = redactValues(m.metadata, secrets);
   // Capped after redaction: a secret cut in half by the cap would no longer match.
   capMeasurement(m);
-  const list = (result.measurements ??= []);
-  if (outcome.task.incomplete && list.length > 0) list[list.length - 1] = m;
-  else list.push(m);
-  return isCompleted(m.phase) && outcome.trace ? traceOf(outcome.trace, m, result.metadata, secrets) : undefined;
+  const list = result.measurements;
+  if (outcome.task.incomplete && list.length > 0) {
+    if (!jsonEqual(m, list[list.length - 1])) changed = true;
+    result.measurements = [...list.slice(0, -1), m];
+  } else {
+    result.measurements = [...list, m];
+    changed = true;
+  }
+  result.last = decodeLast(m);
+  const trace = isCompleted(m.phase) && outcome.trace ? traceOf(outcome.trace, m, result.metadata, secrets) : undefined;
+  return { trace, changed };
+}
+
+function hasZeroCounter(r: ResultState): boolean {
+  const w = r.wire;
+  return w !== undefined && (w.count === 0 || w.successful === 0 || w.failed === 0 || w.inconclusive === 0 || w.error === 0 || w.consecutiveError === 0 || w.consecutiveSuccess === 0);
 }
 
 /** The trace as recorded: the final measurement's fields, the metric's request metadata, redacted. */
@@ -257,49 +226,56 @@ function redactValues(map: Record<string, string>, secrets: readonly string[]): 
 
 /** Record the outcomes, assess, trim history and compute the next wake-up. */
 export function finishReconcile(
-  state: ReconcileState,
+  state: RunState,
   outcomes: readonly TaskOutcome[],
   secrets: readonly string[],
   now: Instant,
 ): ReconcileResult {
-  const run = state.run;
   const traces: MeasurementTrace[] = [];
+  // An empty stored metricResults list is dropped (omitempty) by the first full reconcile.
+  let changed = state.emptyResults;
+  state.emptyResults = false;
   for (const outcome of outcomes) {
-    const trace = recordOutcome(state, outcome, secrets, now);
-    if (trace) traces.push(trace);
+    const recorded = recordOutcome(state, outcome, secrets, now);
+    if (recorded.trace) traces.push(recorded.trace);
+    if (recorded.changed) changed = true;
   }
-  const status = run.status!;
-  const assessed = assessRunStatus(run, state.resolved, state.dryRun, now);
+  const assessed = assessRunStatus(state, now);
+  if (assessed.changed) changed = true;
   const events = assessed.events;
-  if (assessed.phase !== status.phase) {
-    status.phase = assessed.phase as Phase;
-    if (assessed.message) status.message = assessed.message;
-    else delete status.message;
+  if (assessed.phase !== state.phase) {
+    changed = true;
+    state.phase = assessed.phase;
+    if (assessed.message) state.message = assessed.message;
+    else delete state.message;
     if (isCompleted(assessed.phase)) {
       events.push({
         type: assessed.phase === 'Error' || assessed.phase === 'Failed' ? 'Warning' : 'Normal',
         reason: `AnalysisRun${assessed.phase}`,
         message: `Analysis Completed. Result: ${assessed.phase}`,
       });
-      status.completedAt ??= formatTime(now);
+      state.completedAt ??= storedInstant(now);
     }
   }
-  for (const result of status.metricResults ?? []) {
-    const limit = retentionLimit(state.retention.get(result.name));
+  const metrics = state.plan.ok ? state.plan.metrics : [];
+  for (const result of state.results) {
+    const limit = metrics.find((m) => m.name === result.name)?.retention ?? retentionLimit(undefined);
     const ms = result.measurements;
-    if (ms && ms.length > limit) result.measurements = ms.slice(ms.length - limit);
+    if (ms.length > limit) {
+      result.measurements = ms.slice(ms.length - limit);
+      changed = true;
+    }
   }
-  if ((status.metricResults ?? []).length === 0) delete status.metricResults;
-  const out: ReconcileResult = { run, events, traces };
-  if (!isCompleted(status.phase)) {
-    const next = nextReconcileAt(run, state.resolved, now);
+  const out: ReconcileResult = { events, traces, changed };
+  if (!isCompleted(state.phase)) {
+    const next = nextReconcileAt(state, metrics, now);
     if (next !== undefined) out.nextAt = next;
   }
   return out;
 }
 
 /**
- * True when reconciling `run` again before its next wake-up (`finishReconcile`'s `nextAt`) would
+ * True when reconciling the run again before its next wake-up (`finishReconcile`'s `nextAt`) would
  * change nothing: no metric is due (every metric has a finished last measurement, or is
  * complete), the run is not terminating, and no secret has to be fetched (Argo fetches secrets on
  * every reconcile, and a fetch can fail). Then `dueTasks` is empty at any instant before `nextAt`
@@ -309,20 +285,15 @@ export function finishReconcile(
  * on its own status write). Metric names with placeholders are not matched against results here,
  * so such runs always get the confirming reconcile.
  */
-export function settledUntilNext(run: AnalysisRun): boolean {
-  if (isCompleted(run.status?.phase) || isTerminating(run)) return false;
-  if (run.spec.args && secretRefsOf(run.spec.args).length > 0) return false;
-  const metrics = run.spec.metrics ?? [];
-  if (metrics.length === 0) return false;
-  const results = run.status?.metricResults ?? [];
-  for (const metric of metrics) {
-    if (typeof metric.name !== 'string' || metric.name.includes('{{')) return false;
-    const result = results.find((r) => r.name === metric.name);
+export function settledUntilNext(state: RunState): boolean {
+  const plan = state.plan;
+  if (!plan.ok || isCompleted(state.phase) || isTerminating(state)) return false;
+  if (plan.secretRefs.length > 0 || plan.placeholderNames || plan.metrics.length === 0) return false;
+  for (const metric of plan.metrics) {
+    const result = resultNamed(state, metric.name);
     if (!result) return false;
     if (isCompleted(result.phase)) continue;
-    const ms = result.measurements;
-    const last = ms && ms.length > 0 ? ms[ms.length - 1] : undefined;
-    if (!last || !last.finishedAt) return false;
+    if (!result.last?.finished) return false;
   }
   return true;
 }

@@ -121,7 +121,9 @@ export interface MetricProvider<C = unknown> {
   readonly historical?: boolean;
   /**
    * Validate and normalise the provider block (placeholders already resolved). Returns Argo's
-   * construction error message on failure; it becomes the measurement's Error message.
+   * construction error message on failure; it becomes the measurement's Error message. Must be
+   * pure: the engine parses a metric's block once per spec and reuses the config (and its
+   * `metadata`) for every measurement.
    */
   parseConfig(raw: unknown, env: ProviderEnv): { ok: true; config: C } | { ok: false; message: string };
   /** Take one measurement. Must not throw for expected failures. */

@@ -2,19 +2,13 @@
  * The imperative shell of one reconcile: plan (pure) -> fetch secrets -> measure in parallel
  * -> finish (pure). It touches the outside world only through the ports it is given.
  */
-import type { AnalysisRun, Measurement } from '../api/types.js';
-import { secretRefsOf } from '../engine/args.js';
+import type { Measurement } from '../api/types.js';
 import type { AnalysisEvent } from '../engine/assess.js';
 import { judgeObservation } from '../engine/judge.js';
 import type { MeasurementTrace } from '../engine/trace.js';
-import {
-  failRun,
-  finishReconcile,
-  planReconcile,
-  resolveTaskMetrics,
-  type TaskOutcome,
-} from '../engine/reconcile.js';
-import { parseTime, type Clock, type Instant } from '../engine/time.js';
+import { failRun, finishReconcile, planReconcile, resolveTaskMetrics, type TaskOutcome } from '../engine/reconcile.js';
+import { resultNamed, type RunState } from '../engine/run-state.js';
+import type { Clock, Instant } from '../engine/time.js';
 import type { Measurer, SecretSource } from './ports.js';
 
 export interface ReconcileDeps {
@@ -35,7 +29,8 @@ export type ReconcileOutcome =
   | { kind: 'frozen' }
   | {
       kind: 'updated';
-      run: AnalysisRun;
+      /** Whether the state changed (then its status must be written). */
+      changed: boolean;
       events: AnalysisEvent[];
       nextAt?: Instant;
       secrets: string[];
@@ -44,44 +39,44 @@ export type ReconcileOutcome =
       judged: JudgedMeasurement[];
     };
 
-export async function reconcileOnce(run: AnalysisRun, deps: ReconcileDeps): Promise<ReconcileOutcome> {
-  const started = deps.clock.now();
-  const plan = planReconcile(run, started);
+function failed(state: RunState, message: string, secrets: string[]): ReconcileOutcome {
+  const { events, changed } = failRun(state, message);
+  return { kind: 'updated', changed, events, secrets, traces: [], judged: [] };
+}
+
+/** One reconcile of `state`, which it updates in place. */
+export async function reconcileOnce(state: RunState, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+  const plan = planReconcile(state, deps.clock.now());
   if (plan.kind === 'frozen') return plan;
-  if (plan.kind === 'failed') return { kind: 'updated', run: plan.run, events: plan.events, secrets: [], traces: [], judged: [] };
-  const { state, tasks } = plan;
+  if (plan.kind === 'failed') return failed(state, plan.message, []);
+  const { tasks, terminating } = plan;
+  const run = state.source;
   const namespace = run.metadata.namespace ?? 'default';
 
   // Argo fetches every secret-backed arg on every reconcile, even with nothing due.
   const secretValues = new Map<string, string>();
-  for (const ref of secretRefsOf(run.spec.args ?? [])) {
+  for (const ref of state.plan.ok ? state.plan.secretRefs : []) {
     const got = await deps.secrets.get(namespace, ref.name, ref.key);
-    if (!got.ok) {
-      const failed = failRun(run, `Unable to resolve metric arguments: ${got.error}`);
-      return { kind: 'updated', run: failed.run, events: failed.events, secrets: [], traces: [], judged: [] };
-    }
+    if (!got.ok) return failed(state, `Unable to resolve metric arguments: ${got.error}`, []);
     secretValues.set(ref.arg, got.value);
   }
   const secrets = [...new Set(secretValues.values())];
   const metrics = resolveTaskMetrics(state, tasks, secretValues);
-  if (!metrics.ok) {
-    const failed = failRun(run, `Unable to resolve metric arguments: ${metrics.error}`);
-    return { kind: 'updated', run: failed.run, events: failed.events, secrets, traces: [], judged: [] };
-  }
+  if (!metrics.ok) return failed(state, `Unable to resolve metric arguments: ${metrics.error}`, secrets);
 
   const runRef = {
     namespace,
     name: run.metadata.name ?? '',
     uid: run.metadata.uid ?? '',
-    ...(parseTime(run.status?.startedAt) !== undefined ? { startedAt: parseTime(run.status?.startedAt)! } : {}),
+    ...(state.startedAt !== undefined ? { startedAt: state.startedAt } : {}),
   };
   const judgedAll: JudgedMeasurement[] = [];
   const outcomes: TaskOutcome[] = await Promise.all(
     tasks.map(async (task, i): Promise<TaskOutcome> => {
       const metric = metrics.value[i]!;
-      const result = run.status?.metricResults?.find((r) => r.name === task.name);
+      const result = resultNamed(state, task.name);
       const index = (result?.count ?? 0) + (result?.error ?? 0) + 1;
-      const mode = task.incomplete ? (state.terminating ? 'terminate' : 'resume') : 'measure';
+      const mode = task.incomplete ? (terminating ? 'terminate' : 'resume') : 'measure';
       const at = deps.clock.now();
       const response = await deps.measurer.measure({
         metric,
@@ -107,7 +102,7 @@ export async function reconcileOnce(run: AnalysisRun, deps: ReconcileDeps): Prom
   const done = finishReconcile(state, outcomes, secrets, deps.clock.now());
   return {
     kind: 'updated',
-    run: done.run,
+    changed: done.changed,
     events: done.events,
     secrets,
     traces: done.traces,

@@ -3,19 +3,25 @@
  * changing. Argo's own status write re-enqueues the run at once, so a metric that just failed
  * terminates its siblings in the same instant; assay does the same in memory, without a round
  * trip through the store and the scheduler. The live engine, `assay test` and `assay backtest`
- * all settle runs through this one loop.
+ * all settle runs through this one loop. The run is decoded once and reconciled as a RunState;
+ * its status is encoded once per reconcile that changed it (one, on almost every tick).
  */
 import type { AnalysisRun } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisEvent } from '../engine/assess.js';
-import { jsonEqual } from '../engine/equal.js';
 import { settledUntilNext } from '../engine/reconcile.js';
+import { decodeRun, encodeRun } from '../engine/run-codec.js';
 import type { Instant } from '../engine/time.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 import { reconcileOnce, type JudgedMeasurement, type ReconcileDeps } from './reconcile-once.js';
+import type { SpecPlans } from './spec-plans.js';
+
+export interface SettleDeps extends ReconcileDeps {
+  plans: SpecPlans;
+}
 
 export interface Settled {
-  /** The run after the last reconcile (the input run when nothing changed). */
+  /** The run after the last reconcile (the input run itself when nothing changed). */
   run: AnalysisRun;
   /** True when some reconcile changed the status: it must be written. */
   changed: boolean;
@@ -35,29 +41,37 @@ export interface Settled {
 }
 
 /** Reconcile `run` until its status stops changing, at most `maxReconciles` times. */
-export async function settle(run: AnalysisRun, deps: ReconcileDeps, maxReconciles: number): Promise<Settled> {
+export async function settle(run: AnalysisRun, deps: SettleDeps, maxReconciles: number): Promise<Settled> {
+  let state = decodeRun(run, deps.plans.of(run.spec));
+  /** The encoding of `state`, when it is current. */
+  let encoded: AnalysisRun | undefined;
   const out: Settled = { run, changed: false, stable: true, events: [], traces: [], judged: [], reconciles: 0 };
   for (;;) {
     if (out.reconciles >= maxReconciles) {
       out.stable = false;
-      return out;
+      break;
     }
-    const step = await reconcileOnce(out.run, deps);
+    const step = await reconcileOnce(state, deps);
     out.reconciles++;
-    if (step.kind === 'frozen') return out;
+    if (step.kind === 'frozen') break;
     out.events.push(...step.events);
     out.traces.push(...step.traces);
     out.judged.push(...step.judged);
     if (step.nextAt === undefined) delete out.nextAt;
     else out.nextAt = step.nextAt;
-    const same = jsonEqual(step.run.status, out.run.status);
-    out.run = step.run;
-    if (same) return out;
+    if (!step.changed) break;
     out.changed = true;
+    encoded = undefined;
     // A completed run is frozen: the next reconcile would change nothing.
-    if (isCompleted(out.run.status?.phase)) return out;
+    if (isCompleted(state.phase)) break;
     // The confirming reconcile would find nothing due before nextAt and change nothing (see
     // settledUntilNext): skip it. It used to be half of every tick's CPU.
-    if ((out.nextAt === undefined || out.nextAt > deps.clock.now()) && settledUntilNext(out.run)) return out;
+    if ((out.nextAt === undefined || out.nextAt > deps.clock.now()) && settledUntilNext(state)) break;
+    // Another reconcile follows at this instant. Fields it adds to status come after the ones
+    // this one added, as they do in Argo, whose status is written in between: encode now.
+    encoded = encodeRun(state);
+    state = decodeRun(encoded, state.plan);
   }
+  if (out.changed) out.run = encoded ?? encodeRun(state);
+  return out;
 }

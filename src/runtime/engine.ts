@@ -7,11 +7,12 @@
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisEvent } from '../engine/assess.js';
-import { failRun } from '../engine/reconcile.js';
+import { failStoredRun } from '../engine/reconcile.js';
 import { ttlDeleteAt } from '../engine/ttl.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 import { retentionLimit, retentionMetrics } from '../engine/rules.js';
-import { settle } from '../reconcile/settle.js';
+import { settle, type SettleDeps } from '../reconcile/settle.js';
+import { SpecPlans } from '../reconcile/spec-plans.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
 import type { Clock } from '../engine/time.js';
 import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
@@ -52,8 +53,12 @@ export class Engine {
   /** When each pending tick was due, to report scheduling lateness (only where ticks run here). */
   private readonly dueAt = new Map<RunKey, number>();
   private consuming = false;
+  /** What settling a run needs; each run's spec is planned once per spec change, not per tick. */
+  private readonly settleDeps: SettleDeps;
 
-  constructor(private readonly deps: EngineDeps) {}
+  constructor(private readonly deps: EngineDeps) {
+    this.settleDeps = { clock: deps.clock, measurer: deps.measurer, secrets: deps.secrets, plans: new SpecPlans() };
+  }
 
   listen(listener: EngineListener): () => void {
     this.listeners.add(listener);
@@ -148,7 +153,7 @@ export class Engine {
     const message =
       `run quarantined: ${unfinished} evaluations of it started and never finished (the process crashed ` +
       'or was killed while evaluating it); it is not evaluated again';
-    const failed = failRun(run, message);
+    const failed = failStoredRun(run, message);
     const written = await this.deps.store.writeStatus(key, run.metadata.uid, failed.run.status!);
     if (written !== 'ok') return {};
     for (const l of this.listeners) {
@@ -160,7 +165,7 @@ export class Engine {
 
   private async reconcileActive(key: RunKey, run: AnalysisRun): Promise<TickResult> {
     const { store, clock } = this.deps;
-    const settled = await settle(run, this.deps, MAX_RECONCILES_PER_TICK);
+    const settled = await settle(run, this.settleDeps, MAX_RECONCILES_PER_TICK);
     const { run: current, changed, nextAt, events, traces } = settled;
     if (changed) {
       const written = await store.writeStatus(key, run.metadata.uid, current.status!);

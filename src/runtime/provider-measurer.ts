@@ -63,23 +63,52 @@ export class ProviderMeasurer implements Measurer {
     return [...this.byKey.keys()];
   }
 
-  async measure(req: MeasureRequest): Promise<MeasureResponse> {
-    const providerKey = providerKeysOf(req.metric)[0] ?? '';
+  /**
+   * A metric's provider, parsed block, result metadata and backend address, worked out once per
+   * metric object: the engine's spec plan hands the same resolved metric to every tick until the
+   * spec changes, and parseConfig is pure (provider contract). Metrics resolved with secrets are
+   * new objects on every reconcile, so a changed secret is always parsed afresh.
+   */
+  private readonly prepared = new WeakMap<Metric, Prepared>();
+
+  private prepare(metric: Metric): Prepared {
+    let prepared = this.prepared.get(metric);
+    if (prepared === undefined) {
+      prepared = this.prepareUncached(metric);
+      this.prepared.set(metric, prepared);
+    }
+    return prepared;
+  }
+
+  private prepareUncached(metric: Metric): Prepared {
+    const providerKey = providerKeysOf(metric)[0] ?? '';
     const provider = this.byKey.get(providerKey);
     const plugin = pluginNameOf(providerKey);
-    if (!provider && plugin !== undefined) return this.fail('RPCPlugin', { kind: 'error', code: 'Config', message: pluginMetricMessage(plugin) });
-    if (!provider) {
-      return this.fail(providerKey, {
-        kind: 'error',
-        code: 'Config',
-        message: `metric provider "${providerKey}" is not supported by assay (supported: ${this.keys().join(', ')})`,
-      });
+    if (!provider && plugin !== undefined) {
+      return { ok: false, provider: 'RPCPlugin', observation: { kind: 'error', code: 'Config', message: pluginMetricMessage(plugin) } };
     }
-    const raw = providerBlockOf(req.metric.provider as Record<string, unknown>, providerKey);
+    if (!provider) {
+      const message = `metric provider "${providerKey}" is not supported by assay (supported: ${this.keys().join(', ')})`;
+      return { ok: false, provider: providerKey, observation: { kind: 'error', code: 'Config', message } };
+    }
+    const raw = providerBlockOf(metric.provider as Record<string, unknown>, providerKey);
     const parsed = provider.parseConfig(raw, this.opts.env);
-    if (!parsed.ok) return this.fail(providerKey, { kind: 'error', code: 'Config', message: parsed.message });
-    const config = parsed.config;
-    const resultMetadata = provider.metadata?.(config);
+    if (!parsed.ok) return { ok: false, provider: providerKey, observation: { kind: 'error', code: 'Config', message: parsed.message } };
+    const resultMetadata = provider.metadata?.(parsed.config);
+    return {
+      ok: true,
+      providerKey,
+      provider,
+      config: parsed.config,
+      address: addressOf(providerKey, parsed.config),
+      ...(resultMetadata ? { resultMetadata } : {}),
+    };
+  }
+
+  async measure(req: MeasureRequest): Promise<MeasureResponse> {
+    const prepared = this.prepare(req.metric);
+    if (!prepared.ok) return this.fail(prepared.provider, prepared.observation);
+    const { providerKey, provider, config, address, resultMetadata } = prepared;
     const metadata = resultMetadata ? { resultMetadata } : {};
     // Resume/terminate on a provider without that step leaves the in-flight measurement as it is.
     const step = req.mode === 'measure' ? undefined : req.mode === 'resume' ? provider.resume : provider.terminate;
@@ -96,7 +125,6 @@ export class ProviderMeasurer implements Measurer {
     };
     if (providerKey.startsWith('plugin/')) ctx.observe = (_role, block) => this.observeNested(block, ctx, NESTING_LIMIT);
     let observation: Observation;
-    const address = addressOf(providerKey, config);
     try {
       observation = await ceiling.race(() => this.call(provider, config, req, ctx, address, providerKey));
     } catch (err) {
@@ -186,6 +214,17 @@ export class ProviderMeasurer implements Measurer {
     for (const p of this.byKey.values()) await p.close?.();
   }
 }
+
+type Prepared =
+  | {
+      ok: true;
+      providerKey: string;
+      provider: MetricProvider<unknown>;
+      config: unknown;
+      address: string;
+      resultMetadata?: Record<string, string>;
+    }
+  | { ok: false; provider: string; observation: Observation };
 
 const NO_PROVIDER_SECRETS: ProviderSecrets = {
   async get(_namespace, name) {

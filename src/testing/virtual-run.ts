@@ -8,6 +8,7 @@ import { isCompleted } from '../api/phase.js';
 import type { JudgedMeasurement } from '../reconcile/reconcile-once.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
 import { settle } from '../reconcile/settle.js';
+import { SpecPlans } from '../reconcile/spec-plans.js';
 import type { Clock, Instant } from '../engine/time.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 
@@ -47,7 +48,7 @@ export async function runVirtual(input: VirtualRunInput): Promise<VirtualRunOutp
   const traces: MeasurementTrace[] = [];
   const judged: JudgedMeasurement[] = [];
   const clock: Clock = { now: () => input.base + t };
-  const deps = { clock, measurer: input.measurer, secrets: input.secrets };
+  const deps = { clock, measurer: input.measurer, secrets: input.secrets, plans: new SpecPlans() };
   for (;;) {
     if (input.terminateAt !== undefined && !terminated && t >= input.terminateAt) {
       run = { ...run, spec: { ...run.spec, terminate: true } };

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Metric, MetricResult } from '../../../src/api/types.js';
-import { assessLimits, assessMetricStatus } from '../../../src/engine/assess.js';
+import { assessLimits as assessLimitsOf, assessMetricStatus as assessMetricStatusOf } from '../../../src/engine/assess.js';
+import { limitsOf } from '../../../src/engine/metric-spec.js';
+import { decodeRun } from '../../../src/engine/run-codec.js';
+
+// The core reads limits decoded from the metric and the result decoded from status.
+const decodedResult = (r: MetricResult) =>
+  decodeRun({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisRun', metadata: {}, spec: { metrics: [] }, status: { phase: 'Running', metricResults: [r] } }, { ok: false, message: '' }).results[0]!;
+const assessMetricStatus = (metric: Metric, r: MetricResult, terminating: boolean) => assessMetricStatusOf(limitsOf(metric), decodedResult(r), terminating);
+const assessLimits = (metric: Metric, r: MetricResult) => assessLimitsOf(limitsOf(metric), r);
 
 const base: Metric = { name: 'm', provider: { web: { url: 'http://x' } } };
 const ok = { phase: 'Successful' as const, finishedAt: '2026-01-01T00:00:00Z' };

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRun, Metric, MetricResult } from '../../../src/api/types.js';
-import { dueTasks, nextReconcileAt } from '../../../src/engine/schedule.js';
+import { decodeRun } from '../../../src/engine/run-codec.js';
+import type { MetricPlan, RunState } from '../../../src/engine/run-state.js';
+import { dueTasks as dueTasksOf, nextReconcileAt as nextReconcileAtOf } from '../../../src/engine/schedule.js';
+import { planMetric } from '../../../src/engine/spec-plan.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const at = (s: number) => new Date(T0 + s * 1000).toISOString().replace('.000Z', 'Z');
@@ -12,6 +15,11 @@ const run = (results: MetricResult[], startedAt?: number, terminate = false): An
   spec: { metrics: [], ...(terminate ? { terminate } : {}) },
   status: { phase: 'Running', metricResults: results, ...(startedAt !== undefined ? { startedAt: at(startedAt) } : {}) },
 });
+// The core reads runs decoded (times as instants) and metrics planned (durations in ms).
+const decoded = (r: AnalysisRun): RunState => decodeRun(r, { ok: false, message: 'not read by scheduling' });
+const planned = (metrics: Metric[]): MetricPlan[] => metrics.map((m, i) => planMetric(m, i));
+const dueTasks = (r: AnalysisRun, metrics: Metric[], terminating: boolean, now: number) => dueTasksOf(decoded(r), planned(metrics), terminating, now);
+const nextReconcileAt = (r: AnalysisRun, metrics: Metric[], now: number) => nextReconcileAtOf(decoded(r), planned(metrics), now);
 const done = (phase: 'Successful' | 'Error', finishedAt: number) => ({ phase, startedAt: at(finishedAt), finishedAt: at(finishedAt) });
 
 describe('due metrics and the next wake-up', () => {

@@ -3,6 +3,8 @@ import type { AnalysisRun, Metric } from '../../../src/api/types.js';
 import { explainMetric, measurementEvents, verdictReasons } from '../../../src/engine/explain.js';
 import { judgeObservation } from '../../../src/engine/judge.js';
 import { finishReconcile, planReconcile } from '../../../src/engine/reconcile.js';
+import { decodeRun } from '../../../src/engine/run-codec.js';
+import { planSpec } from '../../../src/engine/spec-plan.js';
 import { measurementWhy } from '../../../src/engine/trace.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -50,10 +52,11 @@ describe('decision trace of a measurement', () => {
       metadata: { name: 'r', namespace: 'ns' },
       spec: { metrics: [{ ...metric, successCondition: 'result[0] == "hunter2"' }] },
     };
-    const plan = planReconcile(run, T0);
-    if (plan.kind !== 'measure') throw new Error(plan.kind);
-    const judged = judgeObservation(plan.state.resolved[0]!, { kind: 'value', value: ['hunter2 leaked'], display: '[hunter2 leaked]' }, T0, T0);
-    const out = finishReconcile(plan.state, [{ task: plan.tasks[0]!, ...judged }], ['hunter2'], T0);
+    const state = decodeRun(run, planSpec(run.spec));
+    const plan = planReconcile(state, T0);
+    if (plan.kind !== 'measure' || !state.plan.ok) throw new Error(plan.kind);
+    const judged = judgeObservation(state.plan.metrics[0]!.metric, { kind: 'value', value: ['hunter2 leaked'], display: '[hunter2 leaked]' }, T0, T0);
+    const out = finishReconcile(state, [{ task: plan.tasks[0]!, ...judged }], ['hunter2'], T0);
     expect(JSON.stringify(out.traces)).not.toContain('hunter2');
     expect(out.traces[0]!.raw).toBe('["***** leaked"]');
   });
