@@ -6,7 +6,7 @@ import type { Measurement, Metric } from '../api/types.js';
 import type { Observation } from '../metric/provider.js';
 import { evalCondition } from '../conditions/index.js';
 import { goQuote } from '../go/format.js';
-import { formatTime, type Instant } from './time.js';
+import { formatTime, storedInstant, type Instant } from './time.js';
 import { MAX_RAW_LENGTH, numericOf, type ConditionTrace, type MeasurementTrace } from './trace.js';
 
 export type JudgedPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
@@ -94,6 +94,14 @@ export function toMeasurement(
   return judgeObservation(metric, obs, startedAt, finishedAt, prior).measurement;
 }
 
+export interface Judged {
+  measurement: Measurement;
+  trace: MeasurementTrace;
+  /** The instants the measurement stores as finishedAt / resumeAt, as they read back. */
+  finishedAt?: Instant;
+  resumeAt?: Instant;
+}
+
 /**
  * toMeasurement plus its trace: the raw value, the conditions with their outcomes and who
  * decided. The trace's secrets are redacted later, with the measurement's (reconcile.ts).
@@ -104,7 +112,7 @@ export function judgeObservation(
   startedAt: Instant,
   finishedAt: Instant,
   prior?: Measurement,
-): { measurement: Measurement; trace: MeasurementTrace } {
+): Judged {
   const trace: MeasurementTrace = { metric: metric.name, phase: 'Running', judgedBy: 'provider', conditions: [] };
   const m: Measurement = { phase: 'Running', startedAt: prior?.startedAt ?? formatTime(startedAt) };
   // Most measurements have no metadata: allocate the merged object only when there is some.
@@ -143,7 +151,7 @@ export function judgeObservation(
       m.resumeAt = formatTime(obs.resumeAt);
       if (obs.display) m.value = obs.display;
       else if (prior?.value) m.value = prior.value;
-      return { measurement: m, trace: finishTrace(trace, m) };
+      return { measurement: m, trace: finishTrace(trace, m), resumeAt: storedInstant(obs.resumeAt) };
     case 'error':
       m.phase = 'Error';
       m.message = obs.message;
@@ -151,7 +159,7 @@ export function judgeObservation(
       break;
   }
   m.finishedAt = formatTime(finishedAt);
-  return { measurement: m, trace: finishTrace(trace, m) };
+  return { measurement: m, trace: finishTrace(trace, m), finishedAt: storedInstant(finishedAt) };
 }
 
 function finishTrace(trace: MeasurementTrace, m: Measurement): MeasurementTrace {

@@ -15,7 +15,7 @@ import { jsonEqual } from './equal.js';
 import { decodeLast, decodeRun, encodeRun } from './run-codec.js';
 import { isTerminating, resultNamed, type ResultState, type RunState } from './run-state.js';
 import { dueTasks, nextReconcileAt, type MetricTask } from './schedule.js';
-import { formatTime, storedInstant, type Instant } from './time.js';
+import { formatTime, parseTime, storedInstant, type Instant } from './time.js';
 import type { MeasurementTrace } from './trace.js';
 import { retentionLimit } from './rules.js';
 
@@ -36,6 +36,9 @@ export interface TaskOutcome {
   terminated?: boolean;
   /** How the measurement was judged (judge.judgeObservation); absent when nothing new was observed. */
   trace?: MeasurementTrace;
+  /** The instants `measurement` stores as finishedAt and resumeAt, when the shell knows them. */
+  finishedAt?: Instant;
+  resumeAt?: Instant;
 }
 
 export interface ReconcileResult {
@@ -176,16 +179,26 @@ function recordOutcome(
   // Capped after redaction: a secret cut in half by the cap would no longer match.
   capMeasurement(m);
   const list = result.measurements;
-  if (outcome.task.incomplete && list.length > 0) {
-    if (!jsonEqual(m, list[list.length - 1])) changed = true;
-    result.measurements = [...list.slice(0, -1), m];
-  } else {
-    result.measurements = [...list, m];
-    changed = true;
-  }
-  result.last = decodeLast(m);
+  const replaces = outcome.task.incomplete !== undefined && list.length > 0;
+  if (!replaces || !jsonEqual(m, list[list.length - 1])) changed = true;
+  // The new list, trimmed to the metric's retention (finishReconcile trims the others).
+  const kept = list.length - (replaces ? 1 : 0);
+  const limit = state.plan.ok ? (state.plan.metrics[outcome.task.index]?.retention ?? retentionLimit(undefined)) : retentionLimit(undefined);
+  const from = Math.max(0, kept + 1 - limit);
+  const next: Measurement[] = [];
+  for (let i = from; i < kept; i++) next.push(list[i]!);
+  next.push(m);
+  result.measurements = next;
+  result.last = decodeLast(m, finishedAtOf(outcome, m, now), outcome.resumeAt);
   const trace = isCompleted(m.phase) && outcome.trace ? traceOf(outcome.trace, m, result.metadata, secrets) : undefined;
   return { trace, changed };
+}
+
+/** The instant `m.finishedAt` stores, without reading the text back when it is known. */
+function finishedAtOf(outcome: TaskOutcome, m: Measurement, now: Instant): Instant | undefined {
+  if (m.finishedAt === undefined) return undefined;
+  if (outcome.measurement.finishedAt === undefined) return storedInstant(now);
+  return outcome.finishedAt ?? parseTime(m.finishedAt);
 }
 
 function hasZeroCounter(r: ResultState): boolean {
@@ -200,7 +213,9 @@ function traceOf(
   resultMetadata: Record<string, string> | undefined,
   secrets: readonly string[],
 ): MeasurementTrace {
-  const out: MeasurementTrace = { ...trace, phase: m.phase, conditions: trace.conditions.map((c) => ({ ...c })) };
+  // Conditions are redacted in place below: copy them only when there is something to redact.
+  const conditions = secrets.length > 0 ? trace.conditions.map((c) => ({ ...c })) : trace.conditions;
+  const out: MeasurementTrace = { ...trace, phase: m.phase, conditions };
   if (m.startedAt) out.startedAt = m.startedAt;
   if (m.finishedAt) out.finishedAt = m.finishedAt;
   if (m.value !== undefined) out.value = m.value;

@@ -5,9 +5,57 @@
  * reconcile adds them, zero counters of a metric that recorded a measurement are omitted
  * (omitempty), and an instant that did not change keeps its stored text.
  */
-import type { AnalysisRun, AnalysisRunStatus, Measurement, MetricResult } from '../api/types.js';
-import type { LastMeasurement, ResultState, RunState, SpecPlan } from './run-state.js';
+import type { AnalysisRun, AnalysisRunSpec, AnalysisRunStatus, Measurement, Metric, MetricResult } from '../api/types.js';
+import { parseGoDuration } from '../go/duration.js';
+import { argsWithoutSecrets, resolveMetrics, secretRefsOf } from './args.js';
+import { limitsOf } from './metric-spec.js';
+import { dryRunMetrics, retentionLimit, retentionMetrics } from './rules.js';
+import type { LastMeasurement, MetricPlan, ResultState, RunState, SpecPlan } from './run-state.js';
 import { formatTime, parseTime, type Instant } from './time.js';
+import { validateMetrics } from './validate.js';
+
+// ---- the spec: planned once per spec ------------------------------------------------------------
+// What Argo's reconcile derives from the spec alone on every pass (resolve the metrics without
+// secrets, validate them, match the dryRun and measurementRetention rules), done once per spec
+// and kept in the RunState. Limits and durations are decoded here, so the core never reads
+// int-or-string or Go durations again.
+
+/** The parts of a spec a plan depends on (`terminate` and `ttlStrategy` are read where used). */
+export type PlannedSpec = Pick<AnalysisRunSpec, 'metrics' | 'args' | 'dryRun' | 'measurementRetention'>;
+
+export function planSpec(spec: PlannedSpec): SpecPlan {
+  const metrics = spec.metrics ?? [];
+  const resolved = resolveMetrics(metrics, argsWithoutSecrets(spec.args ?? []));
+  if (!resolved.ok) return { ok: false, message: `Unable to resolve metric arguments: ${resolved.error}` };
+  const invalid = validateMetrics(resolved.value);
+  if (invalid !== undefined) return { ok: false, message: `Analysis spec invalid: ${invalid}` };
+  const dry = dryRunMetrics(spec.dryRun, resolved.value);
+  if (!dry.ok) return { ok: false, message: `Analysis spec invalid: ${dry.error}` };
+  const retention = retentionMetrics(spec.measurementRetention, resolved.value);
+  if (!retention.ok) return { ok: false, message: `Analysis spec invalid: ${retention.error}` };
+  return {
+    ok: true,
+    metrics: resolved.value.map((metric, index) => planMetric(metric, index, dry.value.has(metric.name), retentionLimit(retention.value.get(metric.name)))),
+    secretRefs: secretRefsOf(spec.args ?? []),
+    placeholderNames: metrics.some((m) => typeof m.name !== 'string' || m.name.includes('{{')),
+  };
+}
+
+/** One resolved metric, planned. Durations a valid spec carries always parse. */
+export function planMetric(metric: Metric, index: number, dryRun = false, retention = retentionLimit(undefined)): MetricPlan {
+  const plan: { -readonly [K in keyof MetricPlan]: MetricPlan[K] } = { metric, index, name: metric.name, limits: limitsOf(metric), dryRun, retention };
+  if (metric.interval) {
+    const d = parseGoDuration(metric.interval);
+    if (d.ok) plan.intervalMs = d.ms;
+  }
+  if (metric.initialDelay) {
+    const d = parseGoDuration(metric.initialDelay);
+    if (d.ok) plan.initialDelayMs = d.ms;
+  }
+  return plan;
+}
+
+// ---- the status: decoded per settle, encoded per change -------------------------------------------
 
 /** The run's state for the core. `plan` is the plan of `run.spec` (spec-plan.ts). */
 export function decodeRun(run: AnalysisRun, plan: SpecPlan): RunState {
@@ -18,19 +66,19 @@ export function decodeRun(run: AnalysisRun, plan: SpecPlan): RunState {
     phase: status?.phase ?? '',
     results: (status?.metricResults ?? []).map(decodeResult),
     emptyResults: status?.metricResults?.length === 0,
+    stored: {},
   };
   if (status === undefined) return state;
   if (status.message !== undefined) state.message = status.message;
   const startedAt = parseTime(status.startedAt);
-  if (startedAt !== undefined) state.startedAt = startedAt;
+  if (startedAt !== undefined) state.startedAt = state.stored.startedAt = startedAt;
   const completedAt = parseTime(status.completedAt);
-  if (completedAt !== undefined) state.completedAt = completedAt;
+  if (completedAt !== undefined) state.completedAt = state.stored.completedAt = completedAt;
   if (status.runSummary) state.runSummary = status.runSummary;
   if (status.dryRunSummary) state.dryRunSummary = status.dryRunSummary;
   return state;
 }
 
-/** Wire results by state: the stored form of each result, for field order and untouched fields. */
 const EMPTY: readonly Measurement[] = [];
 
 function decodeResult(wire: MetricResult): ResultState {
@@ -65,21 +113,47 @@ export function decodeLast(wire: Measurement, finishedAt = parseTime(wire.finish
   };
 }
 
+/** Status fields in the order a reconcile adds them to a status that lacks them. */
+const STATUS_FIELDS = ['phase', 'metricResults', 'startedAt', 'runSummary', 'dryRunSummary', 'message', 'completedAt'] as const;
+
+/**
+ * MetricResult fields in the order a reconcile adds them: a first measurement adds its own
+ * counter, then count and the streaks, then the measurement list; assessment adds the message.
+ */
+const RESULT_FIELDS = [
+  'name',
+  'phase',
+  'dryRun',
+  'metadata',
+  'successful',
+  'failed',
+  'inconclusive',
+  'error',
+  'count',
+  'consecutiveError',
+  'consecutiveSuccess',
+  'measurements',
+  'message',
+] as const;
+
+type Counter = 'count' | 'successful' | 'failed' | 'inconclusive' | 'error' | 'consecutiveError' | 'consecutiveSuccess';
+
 /** The status to write for `state`. */
 export function encodeStatus(state: RunState): AnalysisRunStatus {
   const prior = state.source.status;
   let metricResults: MetricResult[] | undefined;
   if (state.results.length > 0) metricResults = state.results.map(encodeResult);
   else if (state.emptyResults) metricResults = [];
-  return patch(prior, [
-    ['phase', state.phase],
-    ['metricResults', metricResults],
-    ['startedAt', encodeTime(state.startedAt, prior?.startedAt)],
-    ['runSummary', state.runSummary],
-    ['dryRunSummary', state.dryRunSummary],
-    ['message', state.message],
-    ['completedAt', encodeTime(state.completedAt, prior?.completedAt)],
-  ]) as unknown as AnalysisRunStatus;
+  const values = [
+    state.phase,
+    metricResults,
+    encodeTime(state.startedAt, prior?.startedAt, state.stored.startedAt),
+    state.runSummary,
+    state.dryRunSummary,
+    state.message,
+    encodeTime(state.completedAt, prior?.completedAt, state.stored.completedAt),
+  ];
+  return patch(prior, STATUS_FIELDS, values) as unknown as AnalysisRunStatus;
 }
 
 /** The run with `state`'s status: metadata and spec are the stored ones. */
@@ -92,24 +166,23 @@ function encodeResult(r: ResultState): MetricResult {
   if (wire && !r.recorded && wire.phase === r.phase && wire.message === r.message && (wire.measurements ?? EMPTY) === r.measurements) return wire;
   // A result that recorded a measurement drops its zero counters (Argo's omitempty); one that
   // did not keeps them as stored.
-  const counter = (field: 'count' | 'successful' | 'failed' | 'inconclusive' | 'error' | 'consecutiveError' | 'consecutiveSuccess') =>
-    r.recorded ? (r[field] === 0 ? undefined : r[field]) : wire?.[field];
-  return patch(r.messageDropped ? withoutMessage(wire) : wire, [
-    ['name', r.name],
-    ['phase', r.phase],
-    ['dryRun', r.dryRun],
-    ['metadata', r.metadata],
-    // The order a first measurement adds them: its own counter, then count and the streaks.
-    ['successful', counter('successful')],
-    ['failed', counter('failed')],
-    ['inconclusive', counter('inconclusive')],
-    ['error', counter('error')],
-    ['count', counter('count')],
-    ['consecutiveError', counter('consecutiveError')],
-    ['consecutiveSuccess', counter('consecutiveSuccess')],
-    ['measurements', r.measurements.length > 0 || wire?.measurements !== undefined ? r.measurements : undefined],
-    ['message', r.message],
-  ]) as unknown as MetricResult;
+  const counter = (field: Counter) => (r.recorded ? (r[field] === 0 ? undefined : r[field]) : wire?.[field]);
+  const values = [
+    r.name,
+    r.phase,
+    r.dryRun,
+    r.metadata,
+    counter('successful'),
+    counter('failed'),
+    counter('inconclusive'),
+    counter('error'),
+    counter('count'),
+    counter('consecutiveError'),
+    counter('consecutiveSuccess'),
+    r.measurements.length > 0 || wire?.measurements !== undefined ? r.measurements : undefined,
+    r.message,
+  ];
+  return patch(r.messageDropped ? withoutMessage(wire) : wire, RESULT_FIELDS, values) as unknown as MetricResult;
 }
 
 function withoutMessage(wire: MetricResult | undefined): MetricResult | undefined {
@@ -119,26 +192,25 @@ function withoutMessage(wire: MetricResult | undefined): MetricResult | undefine
 }
 
 /**
- * `fields` (in the order a reconcile adds them) over `prior`: a field `prior` has keeps its place,
- * a new one is appended, an undefined one is left out; fields this codec does not know keep
- * their place and value.
+ * `values` of `fields` (in the order a reconcile adds them) over `prior`: a field `prior` has
+ * keeps its place, a new one is appended, an undefined one is left out; fields this codec does
+ * not know keep their place and value.
  */
-function patch(prior: object | undefined, fields: readonly (readonly [string, unknown])[]): Record<string, unknown> {
+function patch(prior: object | undefined, fields: readonly string[], values: readonly unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (prior !== undefined) {
-    const known = new Map(fields);
-    for (const [key, value] of Object.entries(prior)) {
-      if (!known.has(key)) out[key] = value;
-      else if (known.get(key) !== undefined) out[key] = known.get(key);
+    for (const key in prior) {
+      const i = fields.indexOf(key);
+      if (i < 0) out[key] = (prior as Record<string, unknown>)[key];
+      else if (values[i] !== undefined) out[key] = values[i];
     }
   }
-  for (const [key, value] of fields) if (value !== undefined && !(key in out)) out[key] = value;
+  for (let i = 0; i < fields.length; i++) if (values[i] !== undefined && !(fields[i]! in out)) out[fields[i]!] = values[i];
   return out;
 }
 
-/** An instant as stored: its stored text while it is the same instant, else RFC 3339. */
-function encodeTime(at: Instant | undefined, stored: string | undefined): string | undefined {
-  if (at === undefined) return stored;
-  if (stored !== undefined && parseTime(stored) === at) return stored;
+/** An instant as stored: its stored text while it is the instant read, else RFC 3339. */
+function encodeTime(at: Instant | undefined, text: string | undefined, read: Instant | undefined): string | undefined {
+  if (at === undefined || (text !== undefined && at === read)) return text;
   return formatTime(at);
 }

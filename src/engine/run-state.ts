@@ -94,6 +94,8 @@ export interface RunState {
   dryRunSummary?: RunSummary;
   /** The stored status had an empty `metricResults` list, which a spec error keeps. */
   emptyResults: boolean;
+  /** The instants as read from the stored status (an unchanged instant keeps its stored text). */
+  readonly stored: { startedAt?: Instant; completedAt?: Instant };
 }
 
 export function resultNamed(state: RunState, name: string): ResultState | undefined {

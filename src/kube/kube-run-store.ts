@@ -17,7 +17,8 @@ import {
 } from '@kubernetes/client-node';
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import { RunExistsError, runKey, splitRunKey, type RunKey, type RunStore, type StoreChange } from '../store/run-store.js';
+import { CorruptRunError, RunExistsError, runKey, splitRunKey, type RunKey, type RunStore, type StoreChange } from '../store/run-store.js';
+import { checkStoredRun } from '../store/stored-run.js';
 import { apiMessage, httpStatusOf } from './api-errors.js';
 import { keepInformerRunning, unsynced, type KeptInformer } from './informer-restart.js';
 import { mergePatchDiff } from './merge-patch.js';
@@ -72,6 +73,8 @@ export class KubeRunStore implements RunStore {
   /** With a write budget: statuses handed to writeStatus and not yet written (read-your-writes). */
   private readonly unwritten = new Map<RunKey, { uid: string | undefined; status: AnalysisRunStatus }>();
   private readonly writes: StatusWriteQueue<AnalysisRunStatus> | undefined;
+  /** Run objects from the cluster already found valid (see invalidity). */
+  private readonly checked = new WeakSet<AnalysisRun>();
   private stopped = false;
 
   private constructor(private readonly opts: KubeRunStoreOptions) {
@@ -160,6 +163,8 @@ export class KubeRunStore implements RunStore {
     // by another process): ask the apiserver before concluding the run does not exist.
     if (!run) run = await this.fresh(key);
     if (!run) return undefined;
+    const invalid = this.invalidity(run);
+    if (invalid !== undefined) throw new CorruptRunError(key, 'the cluster', invalid);
     const mine = this.unwritten.get(key);
     if (mine !== undefined) {
       // A status of ours is waiting for the budget: reconcile from it, on the server's spec and
@@ -304,7 +309,20 @@ export class KubeRunStore implements RunStore {
       if (!c || rv(o) > rv(c)) byKey.set(k, o);
     }
     for (const [k, uid] of this.deleted) if (byKey.get(k)?.metadata.uid === uid) byKey.delete(k);
-    return [...byKey.values()].map((r) => structuredClone(r));
+    // An invalid run is left out of the list; get() on it reports why.
+    return [...byKey.values()].filter((r) => this.invalidity(r) === undefined).map((r) => structuredClone(r));
+  }
+
+  /**
+   * Why a run read from the cluster is not a valid AnalysisRun, or undefined when it is. The
+   * informer hands out the same object until the run changes, so each version is checked once.
+   */
+  private invalidity(run: AnalysisRun): string | undefined {
+    if (this.checked.has(run)) return undefined;
+    const checked = checkStoredRun(run);
+    if (!checked.ok) return checked.message;
+    this.checked.add(run);
+    return undefined;
   }
 
   watch(listener: (change: StoreChange) => void): () => void {

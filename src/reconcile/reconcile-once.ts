@@ -93,8 +93,12 @@ export async function reconcileOnce(state: RunState, deps: ReconcileDeps): Promi
         task,
         measurement: judged ? judged.measurement : task.incomplete!,
         terminated: mode === 'terminate',
-        ...(judged ? { trace: judged.trace } : {}),
       };
+      if (judged) {
+        outcome.trace = judged.trace;
+        if (judged.finishedAt !== undefined) outcome.finishedAt = judged.finishedAt;
+        if (judged.resumeAt !== undefined) outcome.resumeAt = judged.resumeAt;
+      }
       if (response.resultMetadata) outcome.resultMetadata = response.resultMetadata;
       return outcome;
     }),

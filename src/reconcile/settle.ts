@@ -6,15 +6,15 @@
  * all settle runs through this one loop. The run is decoded once and reconciled as a RunState;
  * its status is encoded once per reconcile that changed it (one, on almost every tick).
  */
-import type { AnalysisRun } from '../api/types.js';
+import type { AnalysisRun, AnalysisRunSpec, Metric } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisEvent } from '../engine/assess.js';
 import { settledUntilNext } from '../engine/reconcile.js';
-import { decodeRun, encodeRun } from '../engine/run-codec.js';
+import { decodeRun, encodeRun, planSpec } from '../engine/run-codec.js';
+import type { SpecPlan } from '../engine/run-state.js';
 import type { Instant } from '../engine/time.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 import { reconcileOnce, type JudgedMeasurement, type ReconcileDeps } from './reconcile-once.js';
-import type { SpecPlans } from './spec-plans.js';
 
 export interface SettleDeps extends ReconcileDeps {
   plans: SpecPlans;
@@ -74,4 +74,33 @@ export async function settle(run: AnalysisRun, deps: SettleDeps, maxReconciles: 
   }
   if (out.changed) out.run = encoded ?? encodeRun(state);
   return out;
+}
+
+/**
+ * Spec plans kept per spec, so that a run reconciled many times is planned once per spec change
+ * rather than once per tick. Keyed by the identity of the spec's parts: stores that keep their
+ * runs in memory hand the same spec objects to every tick until the spec changes, and
+ * `terminate` (the one field a store changes in place of a new spec) is not part of a plan. Specs
+ * are never edited in place. Held by whoever settles runs (the engine, a virtual run).
+ */
+interface Planned {
+  args: unknown;
+  dryRun: unknown;
+  retention: unknown;
+  plan: SpecPlan;
+}
+
+export class SpecPlans {
+  private readonly byMetrics = new WeakMap<readonly Metric[], Planned>();
+
+  of(spec: AnalysisRunSpec): SpecPlan {
+    const metrics = spec.metrics;
+    // A spec without a metrics list is invalid and fails at once: nothing worth keeping.
+    if (typeof metrics !== 'object' || metrics === null) return planSpec(spec);
+    const hit = this.byMetrics.get(metrics);
+    if (hit && hit.args === spec.args && hit.dryRun === spec.dryRun && hit.retention === spec.measurementRetention) return hit.plan;
+    const plan = planSpec(spec);
+    this.byMetrics.set(metrics, { args: spec.args, dryRun: spec.dryRun, retention: spec.measurementRetention, plan });
+    return plan;
+  }
 }

@@ -12,7 +12,7 @@ import { ttlDeleteAt } from '../engine/ttl.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 import { retentionLimit, retentionMetrics } from '../engine/rules.js';
 import { settle, type SettleDeps } from '../reconcile/settle.js';
-import { SpecPlans } from '../reconcile/spec-plans.js';
+import { SpecPlans } from '../reconcile/settle.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
 import type { Clock } from '../engine/time.js';
 import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
@@ -197,14 +197,17 @@ export class Engine {
     const gc = this.deps.measurer.garbageCollect?.bind(this.deps.measurer);
     if (!gc) return;
     const ref = { namespace: run.metadata.namespace ?? 'default', name: run.metadata.name ?? '', uid: run.metadata.uid ?? '' };
-    // The same rules (last match wins) the reconcile used to trim the measurements.
-    const rules = retentionMetrics(run.spec.measurementRetention, run.spec.metrics);
-    if (!rules.ok) return;
+    // The same rules (last match wins) the reconcile used to trim the measurements; without
+    // rules every metric keeps the default, and no rule needs matching.
+    const specRules = run.spec.measurementRetention;
+    const rules = specRules && specRules.length > 0 ? retentionMetrics(specRules, run.spec.metrics) : undefined;
+    if (rules && !rules.ok) return;
     for (const result of run.status?.metricResults ?? []) {
       const taken = (result.count ?? 0) + (result.error ?? 0);
+      if (!rules && taken <= retentionLimit(undefined)) continue;
       const metric = run.spec.metrics.find((m) => m.name === result.name);
       if (!metric) continue;
-      const limit = retentionLimit(rules.value.get(metric.name));
+      const limit = retentionLimit(rules?.value.get(metric.name));
       if (taken > limit) await gc(ref, metric, limit);
     }
   }

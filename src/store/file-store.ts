@@ -18,6 +18,7 @@ import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { checkStoredRun, checkStoredStatus } from './stored-run.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { formatTime } from '../engine/time.js';
 import { keyGuess, SPEC, STATUS, stemOf, stemOfFile, TICK, TMP, tmpPath } from './file-names.js';
@@ -55,14 +56,16 @@ function decodeSpec(text: string): Read<AnalysisRun> {
   if (!isObject(doc) || !isObject(doc.metadata) || typeof doc.metadata.name !== 'string' || !isObject(doc.spec)) {
     return { kind: 'bad', message: 'not an AnalysisRun (metadata.name and spec are required)' };
   }
-  return { kind: 'ok', value: doc as unknown as AnalysisRun };
+  const checked = checkStoredRun(doc);
+  return checked.ok ? { kind: 'ok', value: checked.value } : { kind: 'bad', message: checked.message };
 }
 
 function decodeStatus(text: string): Read<AnalysisRunStatus> {
   try {
     const doc: unknown = JSON.parse(text);
     if (!isObject(doc)) return { kind: 'bad', message: 'not a JSON object' };
-    return { kind: 'ok', value: doc as unknown as AnalysisRunStatus };
+    const checked = checkStoredStatus(doc);
+    return checked.ok ? { kind: 'ok', value: checked.value } : { kind: 'bad', message: checked.message };
   } catch (err) {
     return { kind: 'bad', message: `not valid JSON (truncated?): ${(err as Error).message}` };
   }

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { CorruptRunError, stampNewRun, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
+import { checkStoredRun } from './stored-run.js';
 
 /** KEYS: run hash, index set. ARGV: manifest, status ('' = none), uid, key, channel, message. */
 const CREATE = `
@@ -232,12 +233,15 @@ export class RedisRunStore implements RunStore {
 }
 
 function decode(key: RunKey, manifest: string, status: string | null): AnalysisRun {
+  let doc: Record<string, unknown>;
   try {
-    const run = JSON.parse(manifest) as AnalysisRun;
-    if (status !== null) run.status = JSON.parse(status) as AnalysisRunStatus;
-    return run;
+    doc = JSON.parse(manifest) as Record<string, unknown>;
+    if (status !== null) doc.status = JSON.parse(status) as unknown;
   } catch (err) {
     // CorruptRunError: the engine stops ticking the run instead of retrying what cannot decode.
     throw new CorruptRunError(key, 'its Redis hash', `does not decode: ${(err as Error).message}`);
   }
+  const checked = checkStoredRun(doc);
+  if (!checked.ok) throw new CorruptRunError(key, 'its Redis hash', checked.message);
+  return checked.value;
 }

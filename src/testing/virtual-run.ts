@@ -8,7 +8,7 @@ import { isCompleted } from '../api/phase.js';
 import type { JudgedMeasurement } from '../reconcile/reconcile-once.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
 import { settle } from '../reconcile/settle.js';
-import { SpecPlans } from '../reconcile/spec-plans.js';
+import { SpecPlans } from '../reconcile/settle.js';
 import type { Clock, Instant } from '../engine/time.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 

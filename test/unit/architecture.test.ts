@@ -1,6 +1,8 @@
 /**
- * The shape rules of the code base, checked: no import cycles, and a pure core (src/engine,
- * src/conditions, src/go) that imports no I/O, reads no clock and logs nothing.
+ * The shape rules of the code base, checked: no import cycles, a pure core (src/engine,
+ * src/conditions, src/go) that imports no I/O, reads no clock and logs nothing (nor anything of
+ * the shell: runtime, scheduler, store, kube, server), and a settle loop (src/reconcile) that
+ * reaches the world only through its ports.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -38,6 +40,26 @@ describe('architecture', () => {
         for (const banned of ['Date.now(', 'new Date()', 'process.', 'console.', 'setTimeout(', 'setInterval(', 'performance.now(']) {
           if (code.includes(banned)) problems.push(`${rel} uses ${banned}`);
         }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps the settle loop (src/reconcile) on its ports: no adapters, stores, schedulers or I/O', () => {
+    // The live engine, `assay test` and `assay backtest` all settle runs through src/reconcile;
+    // each brings its own measurer, secrets and clock, so the loop may not reach for any of them.
+    const ALLOWED = ['src/api', 'src/engine', 'src/reconcile', 'src/metric/provider.ts'];
+    const problems: string[] = [];
+    for (const file of sourceFiles(join(root, 'src/reconcile')) as string[]) {
+      const rel = relative(root, file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)) {
+        const spec = m[1]!;
+        if (!spec.startsWith('.')) {
+          problems.push(`${rel} imports package ${spec}`);
+          continue;
+        }
+        const target = relative(root, resolve(join(root, rel, '..'), spec.replace(/\.js$/, '.ts')));
+        if (!ALLOWED.some((a) => target === a || target.startsWith(`${a}/`))) problems.push(`${rel} imports ${target}`);
       }
     }
     expect(problems).toEqual([]);

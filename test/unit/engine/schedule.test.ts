@@ -3,7 +3,7 @@ import type { AnalysisRun, Metric, MetricResult } from '../../../src/api/types.j
 import { decodeRun } from '../../../src/engine/run-codec.js';
 import type { MetricPlan, RunState } from '../../../src/engine/run-state.js';
 import { dueTasks as dueTasksOf, nextReconcileAt as nextReconcileAtOf } from '../../../src/engine/schedule.js';
-import { planMetric } from '../../../src/engine/spec-plan.js';
+import { planMetric } from '../../../src/engine/run-codec.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const at = (s: number) => new Date(T0 + s * 1000).toISOString().replace('.000Z', 'Z');

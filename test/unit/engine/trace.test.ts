@@ -4,7 +4,7 @@ import { explainMetric, measurementEvents, verdictReasons } from '../../../src/e
 import { judgeObservation } from '../../../src/engine/judge.js';
 import { finishReconcile, planReconcile } from '../../../src/engine/reconcile.js';
 import { decodeRun } from '../../../src/engine/run-codec.js';
-import { planSpec } from '../../../src/engine/spec-plan.js';
+import { planSpec } from '../../../src/engine/run-codec.js';
 import { measurementWhy } from '../../../src/engine/trace.js';
 
 const T0 = Date.UTC(2026, 0, 1);
