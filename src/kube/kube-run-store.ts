@@ -17,8 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import { CorruptRunError, RunExistsError, runKey, splitRunKey, type RunKey, type RunStore, type StoreChange } from '../store/run-store.js';
-import { checkStoredRun } from '../store/stored-run.js';
+import { checkStoredRun, CorruptRunError, RunExistsError, runKey, splitRunKey, type RunKey, type RunStore, type StoreChange } from '../store/run-store.js';
 import { apiMessage, httpStatusOf } from './api-errors.js';
 import { keepInformerRunning, unsynced, type KeptInformer } from './informer-restart.js';
 import { mergePatchDiff } from './merge-patch.js';

@@ -18,11 +18,10 @@ import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { checkStoredRun, checkStoredStatus } from './stored-run.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { formatTime } from '../engine/time.js';
 import { keyGuess, SPEC, STATUS, stemOf, stemOfFile, TICK, TMP, tmpPath } from './file-names.js';
-import { CorruptRunError, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
+import { checkStoredRun, checkStoredStatus, CorruptRunError, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
 
 export interface StoreProblem {
   run: RunKey;

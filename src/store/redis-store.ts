@@ -13,8 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import { CorruptRunError, stampNewRun, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
-import { checkStoredRun } from './stored-run.js';
+import { checkStoredRun, CorruptRunError, stampNewRun, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
 
 /** KEYS: run hash, index set. ARGV: manifest, status ('' = none), uid, key, channel, message. */
 const CREATE = `
