@@ -12,10 +12,9 @@ import { Notifier } from '../notify/notifier.js';
 import { createLogger } from '../runtime/logger.js';
 import { TraceLog } from '../runtime/trace-log.js';
 import { isCompleted } from '../api/phase.js';
-import { assemble } from '../runtime/assemble.js';
+import { liveAnalysisEngine } from '../composition/live.js';
 import type { AssayConfig } from '../runtime/config.js';
-import type { FileSecretSource } from '../runtime/file-secrets.js';
-import { MemoryRunStore } from '../store/memory-store.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import { runKey } from '../store/run-store.js';
 import { LineProgress, TableProgress, terminalSafe, type ProgressSink } from './progress.js';
 import type { Output } from './test-command.js';
@@ -27,7 +26,7 @@ export interface LiveAnalysisOptions {
   stdout: NodeJS.WriteStream;
   /** With --output json, stdout carries only the final JSON: progress goes to stderr as lines. */
   json: boolean;
-  secrets?: FileSecretSource;
+  secrets?: SecretSource;
   /** Aborting terminates the run (spec.terminate); the run then completes with its verdict. */
   stop?: AbortSignal;
   /** Where the decision traces go (the caller reads them for the verdict's why); a new log otherwise. */
@@ -41,9 +40,7 @@ export const NOTIFY_DRAIN_MS = 30_000;
 
 /** Runs `run` to completion and returns the final AnalysisRun. */
 export async function runAnalysisLive(run: AnalysisRun, opts: LiveAnalysisOptions): Promise<AnalysisRun> {
-  const config: AssayConfig = { ...opts.config };
-  delete config.redisUrl; // a live run from the CLI is always in-process
-  const { engine, close } = assemble({ config, store: new MemoryRunStore(), ...(opts.secrets ? { secrets: opts.secrets } : {}) });
+  const { engine, close } = await liveAnalysisEngine(opts.config, opts.secrets);
   const traces = opts.traces ?? new TraceLog();
   // The why line under a measurement that did not succeed, from its decision trace.
   const explain = (metric: string, m: Measurement): string | undefined => {

@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../runtime/logger.js';
-import type { Counter } from '../runtime/metrics.js';
+import type { Counter } from '../observability/metrics-registry.js';
 import type { Destination, NotifyConfig } from './config.js';
 import type { Outbox, OutboxItem } from './outbox.js';
 import { slackMessage, type NotificationBody } from './payload.js';

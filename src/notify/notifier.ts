@@ -7,7 +7,7 @@
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 import type { Logger } from '../runtime/logger.js';
-import type { Counter, MetricsRegistry } from '../runtime/metrics.js';
+import type { Counter, MetricsRegistry } from '../observability/metrics-registry.js';
 import type { NotifyConfig } from './config.js';
 import { Dispatcher } from './dispatcher.js';
 import { MemoryOutbox, type Outbox } from './outbox.js';

@@ -13,7 +13,7 @@ import { loadPaths } from '../api/load.js';
 import type { AnalysisTemplate } from '../api/types.js';
 import type { TemplateLookup } from '../engine/templates.js';
 import { templateLookup } from '../runtime/new-run.js';
-import { metricType } from './analysis-metrics.js';
+import { metricType } from '../observability/analysis-metrics.js';
 
 export interface TemplateSummary {
   kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate';

@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { analysisTestSchema, type AnalysisTest } from './test-file.js';
+import type { MetricProvider } from '../metric/provider.js';
 import { InvalidTestError, runAnalysisTest, type TestOutcome } from './run-test.js';
 
 export interface SuiteReport {
@@ -68,7 +69,8 @@ export async function parseTestFile(file: string, fromDir: boolean): Promise<{ t
   return { tests, errors };
 }
 
-export async function runSuite(paths: readonly string[], onResult?: (t: TestOutcome) => void): Promise<SuiteReport> {
+/** `providers`: the ones an AnalysisTest runs for real (composition/offline.ts); every other is scripted. */
+export async function runSuite(paths: readonly string[], providers: readonly MetricProvider<unknown>[], onResult?: (t: TestOutcome) => void): Promise<SuiteReport> {
   const report: SuiteReport = { tests: [], invalid: [], passed: 0, failed: 0 };
   for (const p of paths) {
     const files: string[] = [];
@@ -91,7 +93,7 @@ export async function runSuite(paths: readonly string[], onResult?: (t: TestOutc
       for (const message of parsed.errors) report.invalid.push({ file, message });
       for (const { test } of parsed.tests) {
         try {
-          const outcome = await runAnalysisTest(test, file);
+          const outcome = await runAnalysisTest(test, file, providers);
           report.tests.push(outcome);
           if (outcome.passed) report.passed++;
           else report.failed++;

@@ -1,6 +1,7 @@
 /**
- * The shape rules of the code base, checked: no import cycles, and a pure core (src/engine,
- * src/conditions, src/go) that imports no I/O, reads no clock and logs nothing.
+ * The shape rules of the code base, checked: no import cycles, a pure core (src/engine,
+ * src/conditions, src/go) that imports no I/O, reads no clock and logs nothing, providers that see
+ * only their contract, and one composition root (src/composition) that constructs the adapters.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -72,5 +73,30 @@ describe('architecture', () => {
           .includes('process.env'),
       );
     expect(offenders).toEqual([]);
+  });
+
+  it('constructs adapters only in the composition root (src/composition)', () => {
+    // Stores, schedulers, measurers, secret sources, health checks, Kubernetes clients and metric
+    // providers are chosen in one place; everything else in src/ receives them as ports. A class's
+    // own file may construct it (its static factory), and src/runtime/plugin-providers.ts is the
+    // catalogue of assay's own plugin sources that lint reads too.
+    const ADAPTERS = [
+      'MemoryRunStore', 'FileRunStore', 'RedisRunStore', 'KubeRunStore', 'KubeTemplateCatalog',
+      'BullMQScheduler', 'MemoryScheduler', 'ProviderMeasurer', 'Engine',
+      'FileSecretSource', 'KubeSecretSource', 'KubeEventRecorder', 'LeaderElector', 'Health',
+    ];
+    const construction = new RegExp(`\\bnew (${ADAPTERS.join('|')})\\(|\\b(${ADAPTERS.join('|')})\\.(open|start|load)\\(|\\bcreate[A-Z]\\w*Provider\\(`, 'g');
+    const problems: string[] = [];
+    for (const file of sourceFiles(join(root, 'src')) as string[]) {
+      const rel = relative(root, file);
+      if (rel.startsWith('src/composition/') || rel === 'src/runtime/plugin-providers.ts') continue;
+      const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      for (const m of code.matchAll(construction)) {
+        const name = m[1] ?? m[2];
+        if (name && new RegExp(`\\bclass ${name}\\b`).test(code)) continue;
+        problems.push(`${rel}: ${m[0]}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

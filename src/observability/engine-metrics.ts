@@ -8,7 +8,7 @@
  */
 import type { MetricProvider } from '../metric/provider.js';
 import type { Engine } from '../runtime/engine.js';
-import type { Counter, Histogram, MetricsRegistry } from '../runtime/metrics.js';
+import type { Counter, Histogram, MetricsRegistry } from './metrics-registry.js';
 import { splitRunKey, type RunKey } from '../store/run-store.js';
 
 /** Argo's `analysis_run_reconcile` buckets. */
@@ -85,9 +85,8 @@ export class EngineMetrics {
   }
 
   /**
-   * Wrap providers so every call is timed. The measurer gives no timing hook, but a provider passed
-   * to `assemble({providers})` replaces a built-in one with the same key, so wrapping the built-ins
-   * and passing them back times every call without touching the engine.
+   * Wrap providers so every call is timed. The measurer gives no timing hook, so the composition
+   * root hands the measurer wrapped providers: every call is timed without touching the engine.
    */
   timed(providers: readonly MetricProvider<unknown>[]): MetricProvider<unknown>[] {
     return providers.map((p) => timedProvider(p, (seconds) => this.measurementDuration.observe([p.type], seconds)));

@@ -11,7 +11,7 @@
 import type { AnalysisRun, Measurement } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import { numericOf } from '../engine/trace.js';
-import { renderGauge } from '../runtime/metrics.js';
+import { renderGauge } from './metrics-registry.js';
 import { metricType } from './analysis-metrics.js';
 
 const COUNTERS = ['count', 'successful', 'failed', 'inconclusive', 'error', 'consecutiveError', 'consecutiveSuccess'] as const;

@@ -1,28 +1,17 @@
 /**
- * The composition root: the only place that chooses concrete adapters (memory or BullMQ
- * scheduler, providers) and wires them into an Engine. Everything else receives ports.
+ * The engine of every live mode: a scheduler (BullMQ when REDIS_URL is set, else in-process), the
+ * provider measurer and the Engine over a run store the mode chose. BullMQ (and ioredis) are
+ * imported only when chosen, so `assay run` never loads them.
  */
 import { setMaxListeners } from 'node:events';
-import { createCloudWatchProvider } from '../../providers/cloudwatch/index.js';
-import { createDatadogProvider } from '../../providers/datadog/index.js';
-import { createGraphiteProvider } from '../../providers/graphite/index.js';
-import { createInfluxdbProvider } from '../../providers/influxdb/index.js';
-import { createKayentaProvider } from '../../providers/kayenta/index.js';
-import { createNewRelicProvider } from '../../providers/newrelic/index.js';
-import { createPrometheusProvider } from '../../providers/prometheus/index.js';
-import { createSkyWalkingProvider } from '../../providers/skywalking/index.js';
-import { createWavefrontProvider } from '../../providers/wavefront/index.js';
-import { createWebProvider } from '../../providers/web/index.js';
-import { pluginProviders } from './plugin-providers.js';
 import type { MetricProvider, ProviderEnv } from '../metric/provider.js';
 import type { SecretSource } from '../reconcile/ports.js';
-import { BullMQScheduler } from '../scheduler/bullmq-scheduler.js';
 import { MemoryScheduler } from '../scheduler/memory-scheduler.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { RunStore } from '../store/run-store.js';
-import type { AssayConfig } from './config.js';
-import { Engine } from './engine.js';
-import { ProviderMeasurer } from './provider-measurer.js';
+import type { AssayConfig } from '../runtime/config.js';
+import { Engine } from '../runtime/engine.js';
+import { ProviderMeasurer } from '../runtime/provider-measurer.js';
 
 export interface Assembly {
   engine: Engine;
@@ -36,28 +25,12 @@ export interface AssembleOptions {
   config: AssayConfig;
   store: RunStore;
   secrets?: SecretSource;
-  /** Extra providers (tests, plugins), added to the built-in ones. */
-  providers?: MetricProvider<unknown>[];
-  /** Scheduler override; by default BullMQ when config.redisUrl is set, else in-memory. */
+  /** The mode's provider registry (composition/provider-registry.ts); a later provider replaces an earlier one with the same key. */
+  providers: readonly MetricProvider<unknown>[];
+  /** Scheduler override (tests); by default BullMQ when config.redisUrl is set, else in-memory. */
   scheduler?: Scheduler;
   onProviderError?: (provider: string, code: string) => void;
   onSchedulerError?: (err: unknown, runKey?: string) => void;
-}
-
-export function builtinProviders(): MetricProvider<unknown>[] {
-  return [
-    createPrometheusProvider() as MetricProvider<unknown>,
-    createWebProvider() as MetricProvider<unknown>,
-    createDatadogProvider() as MetricProvider<unknown>,
-    createNewRelicProvider() as MetricProvider<unknown>,
-    createWavefrontProvider() as MetricProvider<unknown>,
-    createKayentaProvider() as MetricProvider<unknown>,
-    createCloudWatchProvider() as MetricProvider<unknown>,
-    createGraphiteProvider() as MetricProvider<unknown>,
-    createInfluxdbProvider() as MetricProvider<unknown>,
-    createSkyWalkingProvider() as MetricProvider<unknown>,
-    ...pluginProviders(),
-  ];
 }
 
 /** What providers may know of the start-up environment (config.ts read it once). */
@@ -77,24 +50,28 @@ export const noSecrets: SecretSource = {
   },
 };
 
-export function assemble(opts: AssembleOptions): Assembly {
+/** BullMQ with REDIS_URL (ticks shared by every process on the queue), else an in-process heap. */
+async function chooseScheduler(opts: AssembleOptions): Promise<Scheduler> {
+  const onError = opts.onSchedulerError;
+  if (!opts.config.redisUrl) return new MemoryScheduler(onError ? { onError: (e, k) => onError(e, k) } : {});
+  const { BullMQScheduler } = await import('../scheduler/bullmq-scheduler.js');
+  return new BullMQScheduler({
+    connection: opts.config.redisUrl,
+    queueName: opts.config.queueName,
+    ...(opts.config.bullmqLockMs ? { lockDurationMs: opts.config.bullmqLockMs } : {}),
+    ...(opts.config.bullmqStalledMs ? { stalledIntervalMs: opts.config.bullmqStalledMs } : {}),
+    ...(onError ? { onError } : {}),
+  });
+}
+
+export async function assemble(opts: AssembleOptions): Promise<Assembly> {
   const shutdown = new AbortController();
   // Every provider call in flight listens on this one signal (providers/shared/deadline.ts):
   // more than 10 at once is normal, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const scheduler =
-    opts.scheduler ??
-    (opts.config.redisUrl
-      ? new BullMQScheduler({
-          connection: opts.config.redisUrl,
-          queueName: opts.config.queueName,
-          ...(opts.config.bullmqLockMs ? { lockDurationMs: opts.config.bullmqLockMs } : {}),
-          ...(opts.config.bullmqStalledMs ? { stalledIntervalMs: opts.config.bullmqStalledMs } : {}),
-          ...(opts.onSchedulerError ? { onError: opts.onSchedulerError } : {}),
-        })
-      : new MemoryScheduler(opts.onSchedulerError ? { onError: (e, k) => opts.onSchedulerError!(e, k) } : {}));
+  const scheduler = opts.scheduler ?? (await chooseScheduler(opts));
   const measurer = new ProviderMeasurer({
-    providers: [...builtinProviders(), ...(opts.providers ?? [])],
+    providers: opts.providers,
     env: providerEnvOf(opts.config),
     secrets: opts.secrets ?? noSecrets,
     shutdown: shutdown.signal,
