@@ -12,7 +12,7 @@ const providerBlock = z.record(z.string(), z.unknown()).refine((b) => Object.key
 
 const countsBlock = z.strictObject({ events: providerBlock, total: providerBlock });
 
-export const compareSchema = z
+const compareSchema = z
   .strictObject({
     method: z.enum(['mann-whitney', 'sequential', 'proportions']).default('mann-whitney'),
     /** Which direction of the metric is a regression: `higher` (latency, errors) or `lower` (success rate). */

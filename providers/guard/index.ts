@@ -11,13 +11,13 @@ import { z } from 'zod';
 import type { MetricProvider, Observation } from '../../src/metric/provider.js';
 import { describeIssues } from '../shared/config.js';
 
-export const GUARD_PLUGIN = 'assay/guard';
+const GUARD_PLUGIN = 'assay/guard';
 
 const providerBlock = z.record(z.string(), z.unknown()).refine((b) => Object.keys(b).length === 1, {
   message: 'must name exactly one provider, e.g. {prometheus: {...}}',
 });
 
-export const guardSchema = z
+const guardSchema = z
   .strictObject({
     provider: providerBlock,
     minSamples: z.number().int().min(0).default(1),
@@ -31,7 +31,7 @@ export const guardSchema = z
     }
   });
 
-export type GuardConfig = z.output<typeof guardSchema>;
+type GuardConfig = z.output<typeof guardSchema>;
 
 export function createGuardProvider(): MetricProvider<GuardConfig> {
   return {
@@ -62,7 +62,7 @@ export function createGuardProvider(): MetricProvider<GuardConfig> {
 }
 
 /** How many usable values a result holds: NaN (a 0/0 rate) and null count as none. */
-export function sampleCount(value: unknown): number {
+function sampleCount(value: unknown): number {
   if (value === null || value === undefined) return 0;
   if (typeof value === 'number') return Number.isNaN(value) ? 0 : 1;
   if (typeof value === 'string') return value.trim() === '' ? 0 : 1;
@@ -95,4 +95,3 @@ function fmt(n: number): string {
   return String(n);
 }
 
-export const guardProvider = createGuardProvider();

@@ -23,7 +23,7 @@ export type { PrometheusConfig } from './config.js';
 /** `evalTime(expression, now)` from the conditions module: a time expression to epoch ms. */
 export type EvalTime = (expression: string, now: number) => { ok: true; value: number } | { ok: false; error: string };
 
-export interface PrometheusProviderOptions {
+interface PrometheusProviderOptions {
   /** Override the time-expression evaluator (tests). */
   evalTime?: EvalTime;
   /** Wall clock for OAuth2 token expiry. */

@@ -31,7 +31,7 @@ export interface HttpResponse {
   url: string;
 }
 
-export type HttpFailureKind =
+type HttpFailureKind =
   | 'aborted' // the signal fired
   | 'network' // refused, DNS, TLS, reset: see `error`
   | 'scheme' // not http/https; detail is Go's `unsupported protocol scheme "x"`

@@ -11,7 +11,7 @@ import { setHeader } from '../shared/http.js';
 import type { OAuth2ClientCredentials } from '../shared/oauth2.js';
 import { parseJsonPath, type ListNode } from './jsonpath/parse.js';
 
-export const webSchema = z.object({
+const webSchema = z.object({
   url: z.string(),
   /** The CRD allows GET, POST, PUT; empty means GET. */
   method: z.enum(['GET', 'POST', 'PUT', '']).default(''),

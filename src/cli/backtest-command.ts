@@ -34,11 +34,11 @@ export interface BacktestOptions extends RunOptions {
 /** Running/Pending at the end of the window: no verdict, which a pipeline must not read as a pass. */
 const EXIT_NO_VERDICT = EXIT_BY_PHASE.Inconclusive ?? 3;
 
-export function exitFor(verdict: Phase): number {
+function exitFor(verdict: Phase): number {
   return isCompleted(verdict) ? (EXIT_BY_PHASE[verdict] ?? 2) : EXIT_NO_VERDICT;
 }
 
-export interface BacktestIo extends Output {
+interface BacktestIo extends Output {
   /** Where progress goes (stderr): its isTTY decides whether progress is shown by default. */
   progress: ProgressStream;
   /** The real clock: the present (for relative times and the end of history) and progress pacing. */

@@ -39,7 +39,7 @@ export interface ControllerFlags {
 }
 
 /** A kubeconfig that cannot be used: the message names the file (or where it looked) and why. */
-export class KubeConfigError extends Error {}
+class KubeConfigError extends Error {}
 
 /**
  * Load the kubeconfig and check what client-node would only report later, once per informer

@@ -19,7 +19,7 @@ import { runKey } from '../store/run-store.js';
 import { LineProgress, TableProgress, terminalSafe, type ProgressSink } from './progress.js';
 import type { Output } from './test-command.js';
 
-export interface LiveAnalysisOptions {
+interface LiveAnalysisOptions {
   config: AssayConfig;
   io: Output;
   /** Where a table may be drawn when it is a terminal. */
@@ -36,7 +36,7 @@ export interface LiveAnalysisOptions {
 }
 
 /** How long a live run waits, after the verdict, for notifications still being delivered. */
-export const NOTIFY_DRAIN_MS = 30_000;
+const NOTIFY_DRAIN_MS = 30_000;
 
 /** Runs `run` to completion and returns the final AnalysisRun. */
 export async function runAnalysisLive(run: AnalysisRun, opts: LiveAnalysisOptions): Promise<AnalysisRun> {

@@ -96,7 +96,7 @@ export async function runFromFiles(opts: RunOptions, defaultName?: string): Prom
 }
 
 /** --timeout DURATION (Go syntax, as intervals): milliseconds, or a usage error. */
-export function parseTimeout(text: string | undefined): number | undefined {
+function parseTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const d = parseGoDuration(text);
   if (!d.ok) throw new UsageError(`--timeout "${text}": ${d.error}`);

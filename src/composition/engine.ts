@@ -21,7 +21,7 @@ export interface Assembly {
   close(): Promise<void>;
 }
 
-export interface AssembleOptions {
+interface AssembleOptions {
   config: AssayConfig;
   store: RunStore;
   secrets?: SecretSource;

@@ -11,7 +11,7 @@ import { historicalProviders } from './provider-registry.js';
 
 export { historicalProviders };
 
-export interface ReplayMeasurement {
+interface ReplayMeasurement {
   measurer: ProviderMeasurer;
   secrets: SecretSource;
 }

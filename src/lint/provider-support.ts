@@ -30,7 +30,7 @@ export const RUNNABLE_PROVIDERS: readonly string[] = [
 ];
 
 /** A warning about one provider of a metric; `path` is relative to the metric. */
-export interface ProviderSupportWarning {
+interface ProviderSupportWarning {
   path: string[];
   message: string;
 }

@@ -13,7 +13,7 @@ import { Dispatcher } from './dispatcher.js';
 import { MemoryOutbox, type Outbox } from './outbox.js';
 import { plannedNotifications } from './payload.js';
 
-export interface NotifierOptions {
+interface NotifierOptions {
   config: NotifyConfig;
   /** Redis URL: the outbox survives restarts and is shared; otherwise in memory. */
   redisUrl?: string;

@@ -12,11 +12,11 @@ import type { Counter, Histogram, MetricsRegistry } from './metrics-registry.js'
 import { splitRunKey, type RunKey } from '../store/run-store.js';
 
 /** Argo's `analysis_run_reconcile` buckets. */
-export const RECONCILE_BUCKETS = [0.01, 0.15, 0.25, 0.5, 1] as const;
+const RECONCILE_BUCKETS = [0.01, 0.15, 0.25, 0.5, 1] as const;
 /** Provider calls range from a local HTTP hop to a slow query near its timeout. */
-export const MEASUREMENT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
+const MEASUREMENT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 /** How long after its due instant a tick started: timers, queue polling, a busy worker pool. */
-export const LATENESS_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+const LATENESS_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
 
 export class EngineMetrics {
   readonly reconcile: Histogram;

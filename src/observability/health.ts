@@ -14,17 +14,17 @@ import type { RunStore } from '../store/run-store.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
-export interface CheckResult {
+interface CheckResult {
   ok: boolean;
   message?: string;
 }
 
-export interface Readiness {
+interface Readiness {
   ready: boolean;
   checks: Record<string, CheckResult>;
 }
 
-export interface HealthOptions {
+interface HealthOptions {
   store: RunStore;
   /** Whether this process consumes ticks (roles all and worker): only then is the scheduler checked. */
   consumesTicks: boolean;

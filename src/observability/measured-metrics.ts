@@ -18,7 +18,7 @@ const COUNTERS = ['count', 'successful', 'failed', 'inconclusive', 'error', 'con
 const LABELS = ['namespace', 'run', 'metric', 'provider'];
 
 /** The number a measurement's value shows: `0.82`, or a one-element list `[0.82]`. */
-export function measuredNumber(m: Measurement | undefined): number | undefined {
+function measuredNumber(m: Measurement | undefined): number | undefined {
   const text = m?.value?.trim();
   if (!text) return undefined;
   const inner = /^\[([^,\]]*)\]$/.exec(text);

@@ -23,7 +23,7 @@ interface Route {
   handler: Handler;
 }
 
-export interface RouterDeps {
+interface RouterDeps {
   role: ServeRole;
   /** undefined when the role serves no API (worker). */
   api: Api | undefined;

@@ -35,7 +35,7 @@ import { TemplateCatalog, type ReloadResult } from './template-catalog.js';
 export type { ServeRole } from './router.js';
 
 /** What the HTTP service is asked to do (flags and settings); the adapters come as ServerPorts. */
-export interface HttpServiceOptions {
+interface HttpServiceOptions {
   config: AssayConfig;
   /** Default 8080; 0 picks a free port (read it back from `port`/`url`). */
   port?: number;
@@ -57,7 +57,7 @@ export interface HttpServiceOptions {
 }
 
 /** The adapters the composition root chose, already wired; the service releases them on close. */
-export interface ServerPorts {
+interface ServerPorts {
   store: RunStore;
   /** Release the store on close (undefined: the caller keeps ownership). */
   closeStore?: () => Promise<void>;

@@ -20,7 +20,7 @@ import type { AnalysisTest } from './test-file.js';
 import { runVirtual } from './virtual-run.js';
 
 /** Virtual time 0 when the run brings no status.startedAt of its own. */
-export const VIRTUAL_EPOCH = Date.UTC(2026, 0, 1);
+const VIRTUAL_EPOCH = Date.UTC(2026, 0, 1);
 const DEFAULT_UNTIL = '24h';
 
 export class InvalidTestError extends Error {}

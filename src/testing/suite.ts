@@ -10,7 +10,7 @@ import { analysisTestSchema, type AnalysisTest } from './test-file.js';
 import type { MetricProvider } from '../metric/provider.js';
 import { InvalidTestError, runAnalysisTest, type TestOutcome } from './run-test.js';
 
-export interface SuiteReport {
+interface SuiteReport {
   tests: TestOutcome[];
   invalid: { file: string; message: string }[];
   passed: number;
@@ -37,7 +37,7 @@ function issuePath(path: readonly PropertyKey[]): string {
 }
 
 /** Parse the AnalysisTest documents of one file. Files from a directory without any are skipped. */
-export async function parseTestFile(file: string, fromDir: boolean): Promise<{ tests: ParsedTest[]; errors: string[] }> {
+async function parseTestFile(file: string, fromDir: boolean): Promise<{ tests: ParsedTest[]; errors: string[] }> {
   const text = await readFile(file, 'utf8');
   const docs = parseAllDocuments(text);
   const tests: ParsedTest[] = [];
