@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { clusterSecrets, startController } from '../composition/cluster.js';
+import { notificationOutbox } from '../composition/notifications.js';
 import { ControllerStartError, type Controller } from '../controller/controller.js';
 import { errorText } from '../kube/api-errors.js';
 import type { AssayConfig } from '../runtime/config.js';
@@ -183,7 +184,7 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
   const notifier = notifyConfig
     ? await Notifier.start({
         config: notifyConfig,
-        ...(config.redisUrl ? { redisUrl: config.redisUrl, redisPrefix: `assay:notify:${config.queueName}` } : {}),
+        outbox: await notificationOutbox(config),
         log: log.child({ component: 'notifications' }),
         registry,
         tracesOf: (key, metric) => running.traces.of(key, metric),

@@ -13,6 +13,7 @@ import { createLogger } from '../runtime/logger.js';
 import { TraceLog } from '../runtime/trace-log.js';
 import { isCompleted } from '../api/phase.js';
 import { liveAnalysisEngine } from '../composition/live.js';
+import { notificationOutbox } from '../composition/notifications.js';
 import type { AssayConfig } from '../runtime/config.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import { runKey } from '../store/run-store.js';
@@ -54,7 +55,7 @@ export async function runAnalysisLive(run: AnalysisRun, opts: LiveAnalysisOption
       : new LineProgress(opts.io.out, explain);
   // Delivery failures are logged (JSON lines) on stderr; the verdict and exit status are unaffected.
   const notifier = opts.notifications
-    ? await Notifier.start({ config: opts.notifications, log: createLogger({ level: 'warn', destination: process.stderr }), tracesOf: (k, m) => traces.of(k, m) })
+    ? await Notifier.start({ config: opts.notifications, outbox: await notificationOutbox(undefined), log: createLogger({ level: 'warn', destination: process.stderr }), tracesOf: (k, m) => traces.of(k, m) })
     : undefined;
   const done = new Promise<AnalysisRun>((resolve) => {
     engine.listen({

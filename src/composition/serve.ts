@@ -26,6 +26,7 @@ import {
   type ServeRole,
 } from '../server/server.js';
 import { assemble } from './engine.js';
+import { notificationOutbox } from './notifications.js';
 import { liveProviders } from './provider-registry.js';
 
 export interface ServerOptions {
@@ -136,6 +137,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       registry,
       engineMetrics,
       health,
+      notificationOutbox: () => notificationOutbox(opts.config),
       // Only a shared queue can lose requests behind this process's back (a flushed Redis).
       ...(redisUrl ? { periodicResyncMs: opts.resyncIntervalMs ?? 5 * 60_000 } : {}),
       describe: { store: chosen.describe, scheduler: redisUrl ? `redis:${withoutPassword(redisUrl)}` : 'memory' },

@@ -29,6 +29,7 @@ import { webUiRoutes } from './web-ui.js';
 import { measuredValueGauges } from '../observability/measured-metrics.js';
 import type { NotifyConfig } from '../notify/config.js';
 import { Notifier } from '../notify/notifier.js';
+import type { Outbox } from '../notify/outbox.js';
 import { TraceLog } from '../runtime/trace-log.js';
 import { TemplateCatalog, type ReloadResult } from './template-catalog.js';
 
@@ -67,6 +68,8 @@ interface ServerPorts {
   health: Health;
   /** How often unfinished runs are re-requested (healing a flushed queue); none when undefined. */
   periodicResyncMs?: number;
+  /** Opens the outbox of `--notifications` (only called when notifications are planned here). */
+  notificationOutbox: () => Promise<Outbox>;
   /** How the store and the scheduler are described in the start-up log line. */
   describe: { store: string; scheduler: string };
 }
@@ -152,7 +155,7 @@ export async function serveHttp(opts: HttpServiceOptions, ports: ServerPorts): P
     opts.notifications && executes
       ? await Notifier.start({
           config: opts.notifications,
-          ...(opts.config.redisUrl ? { redisUrl: opts.config.redisUrl, redisPrefix: `assay:notify:${opts.config.queueName}` } : {}),
+          outbox: await ports.notificationOutbox(),
           log: log.child({ component: 'notifications' }),
           registry,
           tracesOf: (key, metric) => traces.of(key, metric),

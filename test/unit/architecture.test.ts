@@ -84,8 +84,9 @@ describe('architecture', () => {
       'MemoryRunStore', 'FileRunStore', 'RedisRunStore', 'KubeRunStore', 'KubeTemplateCatalog',
       'BullMQScheduler', 'MemoryScheduler', 'ProviderMeasurer', 'Engine',
       'FileSecretSource', 'KubeSecretSource', 'KubeEventRecorder', 'LeaderElector', 'Health',
+      'MemoryOutbox', 'RedisOutbox',
     ];
-    const construction = new RegExp(`\\bnew (${ADAPTERS.join('|')})\\(|\\b(${ADAPTERS.join('|')})\\.(open|start|load)\\(|\\bcreate[A-Z]\\w*Provider\\(`, 'g');
+    const construction = new RegExp(`\\bnew (${ADAPTERS.join('|')})\\(|\\b(${ADAPTERS.join('|')})\\.(open|start|load|connect)\\(|\\bcreate[A-Z]\\w*Provider\\(`, 'g');
     const problems: string[] = [];
     for (const file of sourceFiles(join(root, 'src')) as string[]) {
       const rel = relative(root, file);
