@@ -100,4 +100,17 @@ describe('architecture', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('keeps the composition root at the top: only the command line imports it', () => {
+    const problems: string[] = [];
+    for (const file of sourceFiles(join(root, 'src')) as string[]) {
+      const rel = relative(root, file);
+      if (rel.startsWith('src/composition/') || rel.startsWith('src/cli/')) continue;
+      for (const m of readFileSync(file, 'utf8').matchAll(/from\s+['"](\.[^'"]+)['"]/g)) {
+        const target = relative(root, resolve(join(root, rel, '..'), m[1]!));
+        if (target.startsWith('src/composition/')) problems.push(`${rel} imports ${target}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 });
