@@ -16,7 +16,7 @@ import { LineReplayProgress, noProgress, type ProgressStream, type ReplayProgres
 import { replayRun, type ReplayOutcome } from '../backtest/replay.js';
 import { everyJson, everyLines, measurementLines, replayJson, verdictLine, worstVerdict } from '../backtest/report.js';
 import { historicalProviders, replayMeasurement } from '../composition/history.js';
-import { secretsFromFiles } from '../composition/secrets.js';
+import { secretsFromFiles } from '../composition/engine.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { EXIT_BY_PHASE, EXIT_USAGE } from './exit-codes.js';

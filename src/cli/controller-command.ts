@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { clusterSecrets, startController } from '../composition/cluster.js';
-import { notificationOutbox } from '../composition/notifications.js';
+import { notificationOutbox } from '../composition/engine.js';
 import { ControllerStartError, type Controller } from '../controller/controller.js';
 import { errorText } from '../kube/api-errors.js';
 import type { AssayConfig } from '../runtime/config.js';

@@ -13,7 +13,7 @@ import { createLogger } from '../runtime/logger.js';
 import { TraceLog } from '../runtime/trace-log.js';
 import { isCompleted } from '../api/phase.js';
 import { liveAnalysisEngine } from '../composition/live.js';
-import { notificationOutbox } from '../composition/notifications.js';
+import { notificationOutbox } from '../composition/engine.js';
 import type { AssayConfig } from '../runtime/config.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import { runKey } from '../store/run-store.js';

@@ -12,7 +12,7 @@ import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } fro
 import { verdictReasons } from '../engine/explain.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
 import { TraceLog } from '../runtime/trace-log.js';
-import { secretsFromFiles } from '../composition/secrets.js';
+import { secretsFromFiles } from '../composition/engine.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';

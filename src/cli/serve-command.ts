@@ -5,7 +5,7 @@
  *   0 stopped by a signal after a clean shutdown, 1 failed while running or stopping,
  *   4 invalid flags or settings (nothing was started).
  */
-import { secretsFromFiles } from '../composition/secrets.js';
+import { secretsFromFiles } from '../composition/engine.js';
 import { startServer } from '../composition/serve.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import type { AssayConfig } from '../runtime/config.js';

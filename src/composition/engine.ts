@@ -1,11 +1,14 @@
 /**
- * The engine of every live mode: a scheduler (BullMQ when REDIS_URL is set, else in-process), the
- * provider measurer and the Engine over a run store the mode chose. BullMQ (and ioredis) are
+ * What the live modes share: the engine (a scheduler, BullMQ when REDIS_URL is set, else
+ * in-process; the provider measurer; the Engine over a run store the mode chose), the secret
+ * sources outside a cluster, and the notification outbox. BullMQ, the Redis outbox and ioredis are
  * imported only when chosen, so `assay run` never loads them.
  */
 import { setMaxListeners } from 'node:events';
 import type { MetricProvider, ProviderEnv } from '../metric/provider.js';
 import type { SecretSource } from '../reconcile/ports.js';
+import { MemoryOutbox, type Outbox } from '../notify/outbox.js';
+import { FileSecretSource } from '../runtime/file-secrets.js';
 import { MemoryScheduler } from '../scheduler/memory-scheduler.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { RunStore } from '../store/run-store.js';
@@ -49,6 +52,27 @@ export const noSecrets: SecretSource = {
     return { ok: false, error: `secrets "${name}" not found` };
   },
 };
+
+/**
+ * The Secrets in the `--secrets` files, or undefined when none are named (a notification's
+ * secretKeyRef then says it needs a source). Throws naming the file and document when one cannot
+ * be read. The controller reads Kubernetes Secrets instead (composition/cluster.ts).
+ */
+export async function secretsFromFiles(paths: readonly string[] | undefined): Promise<SecretSource | undefined> {
+  return paths?.length ? FileSecretSource.load(paths) : undefined;
+}
+
+/**
+ * The notification outbox: in Redis when REDIS_URL is set (it survives restarts and any process
+ * of the deployment may deliver), else in memory. `config` undefined: a process of its own
+ * (`assay run`), whose outbox is in memory whatever REDIS_URL says.
+ */
+export async function notificationOutbox(config: Pick<AssayConfig, 'redisUrl' | 'queueName'> | undefined): Promise<Outbox> {
+  if (!config?.redisUrl) return new MemoryOutbox();
+  const { RedisOutbox } = await import('../notify/redis-outbox.js');
+  // One prefix per deployment sharing a Redis.
+  return RedisOutbox.connect(config.redisUrl, `assay:notify:${config.queueName}`);
+}
 
 /** BullMQ with REDIS_URL (ticks shared by every process on the queue), else an in-process heap. */
 async function chooseScheduler(opts: AssembleOptions): Promise<Scheduler> {

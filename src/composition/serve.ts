@@ -25,8 +25,7 @@ import {
   type RunningServer,
   type ServeRole,
 } from '../server/server.js';
-import { assemble } from './engine.js';
-import { notificationOutbox } from './notifications.js';
+import { assemble, notificationOutbox } from './engine.js';
 import { liveProviders } from './provider-registry.js';
 
 export interface ServerOptions {
