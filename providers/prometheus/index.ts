@@ -10,7 +10,7 @@ import { evalTime as defaultEvalTime } from '../../src/conditions/index.js';
 import type { MeasureContext, MetricProvider, Observation } from '../../src/metric/provider.js';
 import { withDeadline, contextErrorText, type Deadline } from '../shared/deadline.js';
 import { parseGoDuration } from '../../src/go/duration.js';
-import { setHeader } from '../shared/http.js';
+import { setHeader } from '../shared/headers.js';
 import { TokenCache } from '../shared/oauth2.js';
 import { urlErrorText } from '../shared/transport-errors.js';
 import { PrometheusTransport, type QueryRequest } from './client.js';

@@ -55,7 +55,8 @@ async function parseTestFile(file: string, fromDir: boolean): Promise<{ tests: P
     const kind = (value as { kind?: unknown }).kind;
     if (kind !== 'AnalysisTest') return;
     sawTest = true;
-    const parsed = analysisTestSchema.safeParse(value);
+    // jitless: one parse per document; zod's generated fast path would cost more than it saves.
+    const parsed = analysisTestSchema.safeParse(value, { jitless: true });
     if (!parsed.success) {
       const name = (value as { metadata?: { name?: string } }).metadata?.name;
       for (const issue of parsed.error.issues) {
