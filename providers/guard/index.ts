@@ -13,32 +13,36 @@ import { describeIssues } from '../shared/config.js';
 
 const GUARD_PLUGIN = 'assay/guard';
 
-const providerBlock = z.record(z.string(), z.unknown()).refine((b) => Object.keys(b).length === 1, {
-  message: 'must name exactly one provider, e.g. {prometheus: {...}}',
-});
+/** Built on first use, like assay/compare's: most templates never use assay/guard. */
+let schema: ReturnType<typeof buildSchema> | undefined;
 
-const guardSchema = z
-  .strictObject({
-    provider: providerBlock,
-    minSamples: z.number().int().min(0).default(1),
-    traffic: providerBlock.optional(),
-    minTraffic: z.number().min(0).optional(),
-    onNoData: z.enum(['Inconclusive', 'Successful', 'Error']).default('Inconclusive'),
-  })
-  .superRefine((c, ctx) => {
-    if ((c.traffic === undefined) !== (c.minTraffic === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [c.traffic === undefined ? 'traffic' : 'minTraffic'], message: 'traffic and minTraffic go together' });
-    }
+function buildSchema() {
+  const providerBlock = z.record(z.string(), z.unknown()).refine((b) => Object.keys(b).length === 1, {
+    message: 'must name exactly one provider, e.g. {prometheus: {...}}',
   });
+  return z
+    .strictObject({
+      provider: providerBlock,
+      minSamples: z.number().int().min(0).default(1),
+      traffic: providerBlock.optional(),
+      minTraffic: z.number().min(0).optional(),
+      onNoData: z.enum(['Inconclusive', 'Successful', 'Error']).default('Inconclusive'),
+    })
+    .superRefine((c, ctx) => {
+      if ((c.traffic === undefined) !== (c.minTraffic === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [c.traffic === undefined ? 'traffic' : 'minTraffic'], message: 'traffic and minTraffic go together' });
+      }
+    });
+}
 
-type GuardConfig = z.output<typeof guardSchema>;
+type GuardConfig = z.output<ReturnType<typeof buildSchema>>;
 
 export function createGuardProvider(): MetricProvider<GuardConfig> {
   return {
     key: `plugin/${GUARD_PLUGIN}`,
     type: 'RPCPlugin',
     parseConfig(raw) {
-      const parsed = guardSchema.safeParse(raw ?? {});
+      const parsed = (schema ??= buildSchema()).safeParse(raw ?? {});
       return parsed.success ? { ok: true, config: parsed.data } : { ok: false, message: describeIssues('assay/guard', parsed.error) };
     },
     async measure(config, ctx) {
