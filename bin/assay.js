@@ -1,21 +1,32 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled from src/cli/main.ts by `npm run build` (tsc into dist/src,
-// then bundled into dist/bundle/cli for a fast start; see scripts/bundle-cli.mjs). The bundle is
-// used unless it is missing or older than tsc's output (someone ran tsc alone). It exits once the
-// command has finished, so that idle sockets or timers in libraries never keep a CLI run alive.
-import { statSync } from 'node:fs';
+// Thin launcher (CommonJS, see bin/package.json): the CLI is compiled from src/cli/main.ts by
+// `npm run build` (tsc into dist/src, then bundled into dist/bundle/cli for a fast start; see
+// scripts/bundle-cli.mjs). The bundle is CommonJS loaded with V8's code cache
+// (bin/code-cache.cjs). It is used unless it is missing or older than tsc's output (someone ran
+// tsc alone); then tsc's ES modules run as they are. It exits once the command has finished, so
+// that idle sockets or timers in libraries never keep a CLI run alive.
+'use strict';
+const { statSync } = require('node:fs');
+const { join } = require('node:path');
 
-const mtime = (rel) => {
+const dist = join(__dirname, '..', 'dist');
+const mtime = (path) => {
   try {
-    return statSync(new URL(rel, import.meta.url)).mtimeMs;
+    return statSync(path).mtimeMs;
   } catch {
     return -1;
   }
 };
-const bundled = mtime('../dist/bundle/cli/main.mjs');
-const entry = bundled >= 0 && bundled >= mtime('../dist/src/cli/main.js') ? '../dist/bundle/cli/main.mjs' : '../dist/src/cli/main.js';
 
-import(entry)
+async function loadCli() {
+  const bundle = join(dist, 'bundle', 'cli');
+  const bundled = mtime(join(bundle, 'main.cjs'));
+  if (bundled < 0 || bundled < mtime(join(dist, 'src', 'cli', 'main.js'))) return import('../dist/src/cli/main.js');
+  require('./code-cache.cjs').installCodeCache(bundle);
+  return require(join(bundle, 'main.cjs'));
+}
+
+loadCli()
   .then(async (m) => {
     await m.main(process.argv);
     process.exit(process.exitCode ?? 0);

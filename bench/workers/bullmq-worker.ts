@@ -5,7 +5,8 @@
  * runs and asks for measurement windows; every worker reports what it measured in the window and
  * how late its ticks started (from the status: see probes.ts).
  */
-import { assemble } from '../../src/runtime/assemble.js';
+import { assemble } from '../../src/composition/engine.js';
+import { liveProviders } from '../../src/composition/provider-registry.js';
 import { BullMQScheduler } from '../../src/scheduler/bullmq-scheduler.js';
 import { serviceMain } from '../support/child.js';
 import { instantProvider } from '../support/fixtures.js';
@@ -27,11 +28,11 @@ serviceMain(
     const window = new Window();
     const store = new LatenessProbe(new RedisRunStore(input.storeUrl), window, 1000);
     let measurements = 0;
-    const assembly = assemble({
+    const assembly = await assemble({
       config: { logLevel: 'silent', queueName: input.queueName },
       store,
       scheduler: new BullMQScheduler({ connection: input.redisUrl, queueName: input.queueName }),
-      providers: [instantProvider({ onMeasure: () => void (window.contains(Date.now()) && measurements++) })],
+      providers: [...liveProviders(), instantProvider({ onMeasure: () => void (window.contains(Date.now()) && measurements++) })],
     });
     await assembly.engine.start(input.concurrency);
     return { window, store, assembly, count: () => measurements, reset: () => (measurements = 0) };

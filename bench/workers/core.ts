@@ -18,7 +18,8 @@
 import type { AnalysisRun, AnalysisRunStatus, MetricResult } from '../../src/api/types.js';
 import { toMeasurement } from '../../src/engine/judge.js';
 import type { MeasureContext } from '../../src/metric/provider.js';
-import { assemble, noSecrets } from '../../src/runtime/assemble.js';
+import { assemble, noSecrets } from '../../src/composition/engine.js';
+import { liveProviders } from '../../src/composition/provider-registry.js';
 import { Engine } from '../../src/runtime/engine.js';
 import { ProviderMeasurer } from '../../src/runtime/provider-measurer.js';
 import type { Scheduler } from '../../src/scheduler/scheduler.js';
@@ -95,10 +96,10 @@ async function engineTrial(input: CoreInput): Promise<CoreResult> {
   let measurements = 0;
   const hist = new LatencyHistogram();
   const store = await openStore(input);
-  const assembly = assemble({
+  const assembly = await assemble({
     config: { logLevel: 'silent', queueName: 'bench' },
     store,
-    providers: [instantProvider({ onMeasure: () => void (counting && measurements++) })],
+    providers: [...liveProviders(), instantProvider({ onMeasure: () => void (counting && measurements++) })],
   });
   const { engine } = assembly;
   engine.listen({
@@ -201,7 +202,7 @@ async function ticksTrial(input: CoreInput): Promise<CoreResult> {
   const store = new MemoryRunStore();
   let measurements = 0;
   // As assemble() does: one shared shutdown signal.
-  const measurer = new ProviderMeasurer({ providers: [instantProvider({ onMeasure: () => void measurements++ })], env: {}, shutdown: new AbortController().signal });
+  const measurer = new ProviderMeasurer({ providers: [...liveProviders(), instantProvider({ onMeasure: () => void measurements++ })], env: {}, shutdown: new AbortController().signal });
   const scheduler: Scheduler = {
     schedule: async () => undefined,
     cancel: async () => undefined,

@@ -7,7 +7,7 @@
  */
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { isCompleted } from '../../src/api/phase.js';
-import { Controller } from '../../src/controller/controller.js';
+import { startController } from '../../src/composition/cluster.js';
 import { serviceMain } from '../support/child.js';
 import { instantProvider } from '../support/fixtures.js';
 import { VerdictProbe } from '../support/probes.js';
@@ -47,7 +47,7 @@ serviceMain(
       },
     });
     const kc = kubeConfig(input.url);
-    const controller = await Controller.start({
+    const controller = await startController({
       config: { logLevel: 'silent', queueName: 'bench' },
       kubeConfig: kc,
       providers: [provider],

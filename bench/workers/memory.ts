@@ -5,7 +5,8 @@
  * measurements; after one full interval every run has been ticked at least once, so what is
  * measured is the engine's own working set, after a full GC.
  */
-import { assemble } from '../../src/runtime/assemble.js';
+import { assemble } from '../../src/composition/engine.js';
+import { liveProviders } from '../../src/composition/provider-registry.js';
 import { MemoryRunStore } from '../../src/store/memory-store.js';
 import { runKey } from '../../src/store/run-store.js';
 import { workerMain } from '../support/child.js';
@@ -38,7 +39,7 @@ async function settle(): Promise<NodeJS.MemoryUsage> {
 
 workerMain<Input, { baseline: { rssBytes: number; heapUsedBytes: number }; stages: MemoryStage[] }>(async (input) => {
   const store = new MemoryRunStore();
-  const assembly = assemble({ config: { logLevel: 'silent', queueName: 'bench' }, store, providers: [instantProvider()] });
+  const assembly = await assemble({ config: { logLevel: 'silent', queueName: 'bench' }, store, providers: [...liveProviders(), instantProvider()] });
   await assembly.engine.start(64);
   const metric = instantMetric({ interval: `${input.intervalMs}ms` });
   await sleep(200);

@@ -9,7 +9,8 @@
  */
 import { PrometheusDriver } from 'prometheus-query';
 import type { Metric } from '../../src/api/types.js';
-import { assemble } from '../../src/runtime/assemble.js';
+import { assemble } from '../../src/composition/engine.js';
+import { liveProviders } from '../../src/composition/provider-registry.js';
 import { MemoryRunStore } from '../../src/store/memory-store.js';
 import { runKey } from '../../src/store/run-store.js';
 import { workerMain } from '../support/child.js';
@@ -66,10 +67,11 @@ async function assay(input: Input) {
   const store = new MemoryRunStore();
   let measurements = 0;
   let errors = 0;
-  const assembly = assemble({
+  const assembly = await assemble({
     // No coalesceStepMs given: assay's default step (ASSAY_COALESCE_STEP_MS unset).
     config: { logLevel: 'silent', queueName: 'bench', ...(input.coalesceStepMs !== undefined ? { coalesceStepMs: input.coalesceStepMs } : {}), providerConcurrency: input.concurrency },
     store,
+    providers: liveProviders(),
   });
   const { engine, measurer } = assembly;
   engine.listen({

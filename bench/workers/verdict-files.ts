@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnalysisRunStatus } from '../../src/api/types.js';
-import { assemble } from '../../src/runtime/assemble.js';
+import { assemble } from '../../src/composition/engine.js';
+import { liveProviders } from '../../src/composition/provider-registry.js';
 import { FileRunStore } from '../../src/store/file-store.js';
 import { runKey } from '../../src/store/run-store.js';
 import { workerMain } from '../support/child.js';
@@ -28,10 +29,10 @@ async function engineTrial(input: Input, dir: string): Promise<number[]> {
   const probe = new VerdictProbe();
   const files = await FileRunStore.open(dir);
   const store = probe.wrap(files);
-  const assembly = assemble({
+  const assembly = await assemble({
     config: { logLevel: 'silent', queueName: 'bench' },
     store,
-    providers: [instantProvider({ onMeasure: (ctx) => ctx.metric.index === input.count && probe.decide(`${ctx.run.namespace}/${ctx.run.name}`) })],
+    providers: [...liveProviders(), instantProvider({ onMeasure: (ctx) => ctx.metric.index === input.count && probe.decide(`${ctx.run.namespace}/${ctx.run.name}`) })],
   });
   await assembly.engine.start(64);
   const metric = instantMetric({ count: input.count });

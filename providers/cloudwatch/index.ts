@@ -16,7 +16,7 @@ import { CloudWatchApi, describeSdkError, type MetricDataOutput } from './sdk.js
 
 export type { CloudWatchConfig } from './config.js';
 
-export interface CloudWatchProviderOptions {
+interface CloudWatchProviderOptions {
   /** Extra CloudWatchClient settings (tests: endpoint, region, credentials, maxAttempts). */
   clientConfig?: Record<string, unknown>;
   /** A deadline of the provider's own (Argo has none: context.TODO()); tests set one. */
@@ -92,4 +92,3 @@ export function createCloudWatchProvider(options: CloudWatchProviderOptions = {}
   };
 }
 
-export const cloudWatchProvider: MetricProvider<CloudWatchConfig> = createCloudWatchProvider();

@@ -13,7 +13,7 @@ import type { ProviderErrorCode } from '../../src/metric/provider.js';
 import { describeNetworkError } from '../shared/transport-errors.js';
 import type { MetricDataQuery } from './config.js';
 
-export interface MetricDataResult {
+interface MetricDataResult {
   Id?: string;
   Label?: string;
   Timestamps?: Date[];
@@ -27,7 +27,7 @@ export interface MetricDataOutput {
   Messages?: { Code?: string; Value?: string }[];
 }
 
-export interface GetMetricDataInput {
+interface GetMetricDataInput {
   StartTime: Date;
   EndTime: Date;
   MetricDataQueries: MetricDataQuery[];

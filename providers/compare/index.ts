@@ -14,9 +14,9 @@ import { mannWhitney } from './stats/mann-whitney.js';
 import { proportionsTest } from './stats/proportions.js';
 import { sequentialSignTest } from './stats/sequential.js';
 
-export const COMPARE_PLUGIN = 'assay/compare';
+const COMPARE_PLUGIN = 'assay/compare';
 
-export type CompareResult = Record<string, unknown> & { method: string; decision: 'pass' | 'fail' | 'continue' | 'insufficient' };
+type CompareResult = Record<string, unknown> & { method: string; decision: 'pass' | 'fail' | 'continue' | 'insufficient' };
 
 export function createCompareProvider(): MetricProvider<CompareConfig> {
   return {
@@ -141,4 +141,3 @@ function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-export const compareProvider = createCompareProvider();

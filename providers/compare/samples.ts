@@ -5,7 +5,7 @@
  */
 import type { Observation } from '../../src/metric/provider.js';
 
-export type Sampled = { ok: true; values: number[] } | { ok: false; observation: Observation };
+type Sampled = { ok: true; values: number[] } | { ok: false; observation: Observation };
 
 export function numbersOf(role: string, obs: Observation): Sampled {
   if (obs.kind === 'error') return { ok: false, observation: { ...obs, message: `${role}: ${obs.message}` } };

@@ -18,7 +18,7 @@ export interface DatadogCredentials {
   appKey: string;
 }
 
-export const DEFAULT_SECRET = 'datadog';
+const DEFAULT_SECRET = 'datadog';
 export const NOT_FOUND = 'failed to find the credentials for datadog metrics provider';
 
 async function fromSecret(ctx: MeasureContext, namespace: string, name: string): Promise<DatadogCredentials | undefined> {

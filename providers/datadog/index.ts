@@ -87,4 +87,3 @@ export function createDatadogProvider(): MetricProvider<DatadogConfig> {
   };
 }
 
-export const datadogProvider: MetricProvider<DatadogConfig> = createDatadogProvider();

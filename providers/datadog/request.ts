@@ -10,7 +10,7 @@ import type { DatadogCredentials } from './credentials.js';
 
 export const DEFAULT_ADDRESS = 'https://api.datadoghq.com';
 
-export interface DatadogRequest {
+interface DatadogRequest {
   method: 'GET' | 'POST';
   url: string;
   headers: Record<string, string>;

@@ -12,7 +12,7 @@ import { formatPoints, parseRender, renderUrl } from './render.js';
 
 export type { GraphiteConfig } from './config.js';
 
-export interface GraphiteProviderOptions {
+interface GraphiteProviderOptions {
   /** The client timeout (Argo: 10 s, not configurable per metric); tests shorten it. */
   timeoutMs?: number;
 }
@@ -49,4 +49,3 @@ export function createGraphiteProvider(options: GraphiteProviderOptions = {}): M
   };
 }
 
-export const graphiteProvider: MetricProvider<GraphiteConfig> = createGraphiteProvider();

@@ -20,7 +20,7 @@ export function renderUrl(address: string, query: string, nowMs: number): string
   return `${base.protocol}//${base.host}${path.startsWith('/') ? path : `/${path}`}?${goEncodeValues(values)}`;
 }
 
-export type DataPoints = { ok: true; values: number[]; points: number } | { ok: false; message: string };
+type DataPoints = { ok: true; values: number[]; points: number } | { ok: false; message: string };
 
 function goValueText(v: unknown): string {
   return Array.isArray(v) ? `[${v.map(goValueText).join(' ')}]` : v === null ? '<nil>' : String(v);

@@ -11,34 +11,38 @@ import { z } from 'zod';
 import type { MetricProvider, Observation } from '../../src/metric/provider.js';
 import { describeIssues } from '../shared/config.js';
 
-export const GUARD_PLUGIN = 'assay/guard';
+const GUARD_PLUGIN = 'assay/guard';
 
-const providerBlock = z.record(z.string(), z.unknown()).refine((b) => Object.keys(b).length === 1, {
-  message: 'must name exactly one provider, e.g. {prometheus: {...}}',
-});
+/** Built on first use, like assay/compare's: most templates never use assay/guard. */
+let schema: ReturnType<typeof buildSchema> | undefined;
 
-export const guardSchema = z
-  .strictObject({
-    provider: providerBlock,
-    minSamples: z.number().int().min(0).default(1),
-    traffic: providerBlock.optional(),
-    minTraffic: z.number().min(0).optional(),
-    onNoData: z.enum(['Inconclusive', 'Successful', 'Error']).default('Inconclusive'),
-  })
-  .superRefine((c, ctx) => {
-    if ((c.traffic === undefined) !== (c.minTraffic === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [c.traffic === undefined ? 'traffic' : 'minTraffic'], message: 'traffic and minTraffic go together' });
-    }
+function buildSchema() {
+  const providerBlock = z.record(z.string(), z.unknown()).refine((b) => Object.keys(b).length === 1, {
+    message: 'must name exactly one provider, e.g. {prometheus: {...}}',
   });
+  return z
+    .strictObject({
+      provider: providerBlock,
+      minSamples: z.number().int().min(0).default(1),
+      traffic: providerBlock.optional(),
+      minTraffic: z.number().min(0).optional(),
+      onNoData: z.enum(['Inconclusive', 'Successful', 'Error']).default('Inconclusive'),
+    })
+    .superRefine((c, ctx) => {
+      if ((c.traffic === undefined) !== (c.minTraffic === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [c.traffic === undefined ? 'traffic' : 'minTraffic'], message: 'traffic and minTraffic go together' });
+      }
+    });
+}
 
-export type GuardConfig = z.output<typeof guardSchema>;
+type GuardConfig = z.output<ReturnType<typeof buildSchema>>;
 
 export function createGuardProvider(): MetricProvider<GuardConfig> {
   return {
     key: `plugin/${GUARD_PLUGIN}`,
     type: 'RPCPlugin',
     parseConfig(raw) {
-      const parsed = guardSchema.safeParse(raw ?? {});
+      const parsed = (schema ??= buildSchema()).safeParse(raw ?? {});
       return parsed.success ? { ok: true, config: parsed.data } : { ok: false, message: describeIssues('assay/guard', parsed.error) };
     },
     async measure(config, ctx) {
@@ -62,7 +66,7 @@ export function createGuardProvider(): MetricProvider<GuardConfig> {
 }
 
 /** How many usable values a result holds: NaN (a 0/0 rate) and null count as none. */
-export function sampleCount(value: unknown): number {
+function sampleCount(value: unknown): number {
   if (value === null || value === undefined) return 0;
   if (typeof value === 'number') return Number.isNaN(value) ? 0 : 1;
   if (typeof value === 'string') return value.trim() === '' ? 0 : 1;
@@ -95,4 +99,3 @@ function fmt(n: number): string {
   return String(n);
 }
 
-export const guardProvider = createGuardProvider();

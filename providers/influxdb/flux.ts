@@ -12,7 +12,7 @@ import type { ProviderErrorCode } from '../../src/metric/provider.js';
 import { goSprintV } from '../../src/go/format.js';
 import type { InfluxdbCredentials } from './config.js';
 
-export type FluxOutcome =
+type FluxOutcome =
   | { ok: true; values: unknown[]; texts: string[] }
   | { ok: false; aborted: true }
   | { ok: false; aborted: false; code: ProviderErrorCode; detail: string; error?: unknown };

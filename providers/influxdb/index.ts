@@ -12,9 +12,9 @@ import { runFlux } from './flux.js';
 
 export type { InfluxdbConfig } from './config.js';
 
-export const INFLUXDB_TIMEOUT_MS = 30_000;
+const INFLUXDB_TIMEOUT_MS = 30_000;
 
-export interface InfluxdbProviderOptions {
+interface InfluxdbProviderOptions {
   /** Argo's fixed 30 s query timeout; tests shorten it. */
   timeoutMs?: number;
 }
@@ -58,4 +58,3 @@ export function createInfluxdbProvider(options: InfluxdbProviderOptions = {}): M
   };
 }
 
-export const influxdbProvider: MetricProvider<InfluxdbConfig> = createInfluxdbProvider();

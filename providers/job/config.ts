@@ -14,7 +14,7 @@ const required = (issue: { input?: unknown }): string | undefined => (issue.inpu
 
 const stringMap = z.record(z.string(), z.string());
 
-export const jobSchema = z.object({
+const jobSchema = z.object({
   metadata: z.object({ labels: stringMap.optional(), annotations: stringMap.optional() }).optional(),
   // looseObject: every JobSpec field is kept, known to this schema or not.
   spec: z.looseObject({ template: z.record(z.string(), z.unknown(), { error: required }) }, { error: required }),

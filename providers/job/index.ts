@@ -39,7 +39,7 @@ export interface JobProviderOptions {
   separateCluster?: boolean;
 }
 
-export interface RunRef {
+interface RunRef {
   namespace: string;
   name: string;
   uid: string;

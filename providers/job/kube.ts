@@ -21,7 +21,7 @@ export interface KubeFailure {
   message: string;
 }
 
-export type KubeResult<T> = { ok: true; value: T } | { ok: false; failure: KubeFailure };
+type KubeResult<T> = { ok: true; value: T } | { ok: false; failure: KubeFailure };
 
 /** What a request is about, for client-go's generic messages: `(get jobs.batch name)`. */
 interface Target {

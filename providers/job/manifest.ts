@@ -12,8 +12,8 @@ import type { MeasureContext } from '../../src/metric/provider.js';
 import type { JobConfig } from './config.js';
 
 export const RUN_UID_LABEL = 'analysisrun.argoproj.io/uid';
-export const RUN_NAME_ANNOTATION = 'analysisrun.argoproj.io/name';
-export const RUN_NAMESPACE_ANNOTATION = 'analysisrun.argoproj.io/namespace';
+const RUN_NAME_ANNOTATION = 'analysisrun.argoproj.io/name';
+const RUN_NAMESPACE_ANNOTATION = 'analysisrun.argoproj.io/namespace';
 export const METRIC_NAME_ANNOTATION = 'analysisrun.argoproj.io/metric-name';
 /** Keys of the measurement metadata that point at the Job. */
 export const JOB_NAME_KEY = 'job-name';

@@ -7,7 +7,7 @@
 import type { V1ContainerStatus, V1Job, V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 
 /** Waiting reasons after which a container will not start without someone changing the image. */
-export const TERMINAL_WAITING_REASONS: ReadonlySet<string> = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName']);
+const TERMINAL_WAITING_REASONS: ReadonlySet<string> = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName']);
 
 /**
  * `Complete` means Successful and `Failed` means Failed. Conditions are read in order and the

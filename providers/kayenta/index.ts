@@ -37,7 +37,7 @@ function sprintV(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 }
 
-export interface KayentaProviderOptions {
+interface KayentaProviderOptions {
   /** Per-request client timeout (Argo: 15 s; tests shorten it). */
   httpTimeoutMs?: number;
 }
@@ -147,4 +147,3 @@ function goTypeOf(v: unknown): string {
   return v === null ? '<nil>' : 'map[string]interface {}';
 }
 
-export const kayentaProvider: MetricProvider<KayentaConfig> = createKayentaProvider();

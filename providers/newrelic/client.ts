@@ -18,7 +18,7 @@ export const REGION_ENDPOINTS: Record<string, string> = {
   staging: 'https://staging-api.newrelic.com/graphql',
 };
 
-export const USER_AGENT = 'argo-rollouts/assay (https://github.com/argoproj/argo-rollouts)';
+const USER_AGENT = 'argo-rollouts/assay (https://github.com/argoproj/argo-rollouts)';
 
 const NRQL_QUERY = `query($accountId: Int!, $query: Nrql!, $timeout: Seconds) {
   actor {

@@ -17,7 +17,7 @@ import { describeIssues, dropNulls } from '../shared/config.js';
 import { withDeadline } from '../shared/deadline.js';
 import { queryNrql, REGION_ENDPOINTS, type NerdGraphTarget } from './client.js';
 
-export interface NewRelicConfig {
+interface NewRelicConfig {
   profile: string;
   query: string;
   timeoutSeconds: number;
@@ -101,4 +101,3 @@ export function createNewRelicProvider(): MetricProvider<NewRelicConfig> {
   };
 }
 
-export const newRelicProvider: MetricProvider<NewRelicConfig> = createNewRelicProvider();

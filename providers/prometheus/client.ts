@@ -35,7 +35,7 @@ export type QueryRequest = {
   sign?: (req: SignableRequest) => Promise<SignResult>;
 } & ({ kind: 'instant'; time: number } | { kind: 'range'; start: number; end: number; stepSeconds: number });
 
-export type QueryExchange =
+type QueryExchange =
   | { ok: true; status: number; text: string }
   /** `aborted`: the signal fired; the caller knows whether that was its deadline or a shutdown. */
   | { ok: false; aborted: true; method: string; url: string }

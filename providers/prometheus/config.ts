@@ -10,7 +10,7 @@ import { isUrl } from '../shared/go-url.js';
 import type { OAuth2ClientCredentials } from '../shared/oauth2.js';
 import { sigv4Applies, type SigV4Settings } from './sigv4.js';
 
-export const prometheusSchema = z.object({
+const prometheusSchema = z.object({
   address: z.string().default(''),
   query: z.string().default(''),
   /** Seconds (Go int64). Absent means 30; a negative value fails construction. */
@@ -30,8 +30,6 @@ export const prometheusSchema = z.object({
     .object({ start: z.string().default(''), end: z.string().default(''), step: z.string().default('') })
     .optional(),
 });
-
-export type RawPrometheusConfig = z.infer<typeof prometheusSchema>;
 
 export interface PrometheusConfig {
   /** The resolved server address (the metric's, else ARGO_ROLLOUTS_PROMETHEUS_ADDRESS). */

@@ -10,7 +10,7 @@ import { evalTime as defaultEvalTime } from '../../src/conditions/index.js';
 import type { MeasureContext, MetricProvider, Observation } from '../../src/metric/provider.js';
 import { withDeadline, contextErrorText, type Deadline } from '../shared/deadline.js';
 import { parseGoDuration } from '../../src/go/duration.js';
-import { setHeader } from '../shared/http.js';
+import { setHeader } from '../shared/headers.js';
 import { TokenCache } from '../shared/oauth2.js';
 import { urlErrorText } from '../shared/transport-errors.js';
 import { PrometheusTransport, type QueryRequest } from './client.js';
@@ -23,7 +23,7 @@ export type { PrometheusConfig } from './config.js';
 /** `evalTime(expression, now)` from the conditions module: a time expression to epoch ms. */
 export type EvalTime = (expression: string, now: number) => { ok: true; value: number } | { ok: false; error: string };
 
-export interface PrometheusProviderOptions {
+interface PrometheusProviderOptions {
   /** Override the time-expression evaluator (tests). */
   evalTime?: EvalTime;
   /** Wall clock for OAuth2 token expiry. */

@@ -13,7 +13,7 @@
 import type { ProviderErrorCode } from '../../src/metric/provider.js';
 import { formatFloatF, goQuote, parseGoFloat } from '../../src/go/format.js';
 
-export type PromOutcome =
+type PromOutcome =
   | { ok: true; value: number | number[]; display: string; warnings: string[] }
   | { ok: false; code: ProviderErrorCode; message: string };
 

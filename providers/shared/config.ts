@@ -4,7 +4,7 @@
  * shape errors, which in Argo would have been rejected by the CRD schema or by decoding.
  */
 import { z } from 'zod';
-import { setHeader } from './http.js';
+import { setHeader } from './headers.js';
 import type { OAuth2ClientCredentials } from './oauth2.js';
 
 /** Go's encoding/json leaves a field at its zero value for `null`; drop nulls so defaults apply. */

@@ -4,7 +4,7 @@
  * sorted, `QueryEscape`: everything but `A-Za-z0-9-_.~` percent-encoded, space as `+`).
  */
 
-export type GoValues = Map<string, string[]>;
+type GoValues = Map<string, string[]>;
 
 function queryUnescape(s: string): string | undefined {
   try {

@@ -9,6 +9,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { setHeader } from './headers.js';
 
 export interface HttpRequest {
   method: string;
@@ -31,7 +32,7 @@ export interface HttpResponse {
   url: string;
 }
 
-export type HttpFailureKind =
+type HttpFailureKind =
   | 'aborted' // the signal fired
   | 'network' // refused, DNS, TLS, reset: see `error`
   | 'scheme' // not http/https; detail is Go's `unsupported protocol scheme "x"`
@@ -105,11 +106,6 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
 }
 
-/** Go's Header.Set semantics on a plain record: case-insensitive replace. */
-export function setHeader(headers: Record<string, string>, name: string, value: string): void {
-  for (const k of Object.keys(headers)) if (k.toLowerCase() === name.toLowerCase()) delete headers[k];
-  headers[name] = value;
-}
 
 function exchange(req: HttpRequest): Promise<HttpResponse | HttpFailure> {
   const { method, url, signal } = req;

@@ -24,7 +24,7 @@ export interface OAuth2ClientCredentials {
   scopes: string[];
 }
 
-export type TokenResult =
+type TokenResult =
   | { ok: true; authorization: string }
   /** `detail` is the text Go puts after the outer request's `Op "url": `; `aborted` means the signal fired. */
   | { ok: false; code: ProviderErrorCode; detail: string; aborted: boolean };

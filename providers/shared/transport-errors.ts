@@ -10,7 +10,7 @@ import type { ProviderErrorCode } from '../../src/metric/provider.js';
 import { goQuote } from '../../src/go/format.js';
 
 /** Go's `url.Error.Op`: the method with only its first letter upper-case (`Get`, `Post`). */
-export function goOp(method: string): string {
+function goOp(method: string): string {
   const m = method.toUpperCase();
   return m.slice(0, 1) + m.slice(1).toLowerCase();
 }
@@ -19,7 +19,7 @@ export function goOp(method: string): string {
  * The URL as Go's http.Client prints it in errors: a password in the user info becomes `***`,
  * so credentials embedded in an address never reach a message.
  */
-export function redactUrl(raw: string): string {
+function redactUrl(raw: string): string {
   try {
     const u = new URL(raw);
     if (u.password === '') return raw;
@@ -53,7 +53,7 @@ const TLS_UNKNOWN_AUTHORITY = new Set([
   'UNABLE_TO_GET_ISSUER_CERT',
 ]);
 
-export interface NetworkFailure {
+interface NetworkFailure {
   code: ProviderErrorCode;
   /** Go's text for the failure, without the `Op "url": ` prefix. */
   detail: string;

@@ -16,18 +16,18 @@ import { withDeadline } from '../shared/deadline.js';
 import { exchange, statusCode } from '../shared/exchange.js';
 import { z } from 'zod';
 
-export interface SkyWalkingConfig {
+interface SkyWalkingConfig {
   address: string;
   query: string;
   intervalMs: number;
 }
 
-export const SKYWALKING_TIMEOUT_MS = 30_000;
+const SKYWALKING_TIMEOUT_MS = 30_000;
 
 const skyWalkingSchema = z.object({ address: z.string().default(''), query: z.string().default(''), interval: z.string().default('') });
 
 /** Argo's NewSkyWalkingClient: the interval must parse as a Go duration (an empty one does not). */
-export function parseSkyWalkingConfig(raw: unknown): { ok: true; config: SkyWalkingConfig } | { ok: false; message: string } {
+function parseSkyWalkingConfig(raw: unknown): { ok: true; config: SkyWalkingConfig } | { ok: false; message: string } {
   const parsed = skyWalkingSchema.safeParse(dropNulls(raw ?? {}));
   if (!parsed.success) return { ok: false, message: describeIssues('skywalking', parsed.error) };
   const interval = parseGoDuration(parsed.data.interval);
@@ -90,4 +90,3 @@ export function createSkyWalkingProvider(options: { timeoutMs?: number } = {}): 
   };
 }
 
-export const skyWalkingProvider: MetricProvider<SkyWalkingConfig> = createSkyWalkingProvider();

@@ -19,12 +19,12 @@ import { withDeadline } from '../shared/deadline.js';
 import { exchange, statusCode } from '../shared/exchange.js';
 import { z } from 'zod';
 
-export interface WavefrontConfig {
+interface WavefrontConfig {
   address: string;
   query: string;
 }
 
-export const TOKENS_SECRET = 'wavefront-api-tokens';
+const TOKENS_SECRET = 'wavefront-api-tokens';
 /** go-wavefront's http.Client has no timeout; assay bounds a query at 30 s. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -130,7 +130,7 @@ async function measure(config: WavefrontConfig, ctx: MeasureContext, requestTime
   }
 }
 
-export interface WavefrontProviderOptions {
+interface WavefrontProviderOptions {
   /** Bound on one query (default 30 s; tests shorten it). */
   requestTimeoutMs?: number;
 }
@@ -147,4 +147,3 @@ export function createWavefrontProvider(options: WavefrontProviderOptions = {}):
   };
 }
 
-export const wavefrontProvider: MetricProvider<WavefrontConfig> = createWavefrontProvider();

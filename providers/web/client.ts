@@ -6,7 +6,8 @@
  */
 import type { Observation } from '../../src/metric/provider.js';
 import type { Deadline } from '../shared/deadline.js';
-import { httpRequest, setHeader, type HttpFailure, type HttpResponse } from '../shared/http.js';
+import { setHeader } from '../shared/headers.js';
+import { httpRequest, type HttpFailure, type HttpResponse } from '../shared/http.js';
 import type { TokenCache } from '../shared/oauth2.js';
 import { abortedObservation } from '../shared/exchange.js';
 import { describeNetworkError, urlErrorText } from '../shared/transport-errors.js';

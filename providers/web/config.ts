@@ -7,11 +7,11 @@ import { z } from 'zod';
 import type { ProviderEnv } from '../../src/metric/provider.js';
 import { describeIssues, dropNulls, headerRecord, headerSchema, oauth2Schema, resolveOAuth2 } from '../shared/config.js';
 import { goJsonMarshal } from '../../src/go/format.js';
-import { setHeader } from '../shared/http.js';
+import { setHeader } from '../shared/headers.js';
 import type { OAuth2ClientCredentials } from '../shared/oauth2.js';
 import { parseJsonPath, type ListNode } from './jsonpath/parse.js';
 
-export const webSchema = z.object({
+const webSchema = z.object({
   url: z.string(),
   /** The CRD allows GET, POST, PUT; empty means GET. */
   method: z.enum(['GET', 'POST', 'PUT', '']).default(''),

@@ -16,7 +16,7 @@ import { interpretResponse } from './parse.js';
 
 export type { WebConfig } from './config.js';
 
-export interface WebProviderOptions {
+interface WebProviderOptions {
   /** Wall clock for OAuth2 token expiry (tests). */
   clock?: () => number;
 }

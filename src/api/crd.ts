@@ -237,11 +237,11 @@ export function buildCrds(): CustomResourceDefinition[] {
   return CRD_KINDS.map((k) => buildCrd(k.kind));
 }
 
-export const CRD_HEADER =
+const CRD_HEADER =
   '# Generated from src/api/schema.ts by scripts/gen-crds.mjs. Do not edit by hand.\n' +
   '# Regenerate with: npm run build && node scripts/gen-crds.mjs\n';
 
-export function renderCrd(crd: CustomResourceDefinition): string {
+function renderCrd(crd: CustomResourceDefinition): string {
   // lineWidth 0: never fold long descriptions, so the output does not depend on wrapping rules.
   return CRD_HEADER + stringify(crd, { lineWidth: 0 });
 }

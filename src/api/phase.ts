@@ -4,9 +4,7 @@
  */
 export type Phase = '' | 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
 
-export type CompletedPhase = 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
-
-export const COMPLETED_PHASES: readonly CompletedPhase[] = ['Successful', 'Failed', 'Error', 'Inconclusive'];
+type CompletedPhase = 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
 
 export function isCompleted(phase: Phase | undefined): phase is CompletedPhase {
   return phase === 'Successful' || phase === 'Failed' || phase === 'Error' || phase === 'Inconclusive';

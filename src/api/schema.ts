@@ -88,7 +88,7 @@ type Assert<Cond extends true> = Cond;
 type Extends<A, B> = [A] extends [B] ? true : false;
 type Both<A, B> = [Extends<A, B>, Extends<B, A>] extends [true, true] ? true : false;
 
-export type SchemaTypeChecks = [
+type SchemaTypeChecks = [
   // Whole resources: what the loader hands out must be usable as the engine's types.
   Assert<Extends<z.output<typeof R.analysisTemplateSchema>, T.AnalysisTemplate>>,
   Assert<Extends<z.output<typeof R.clusterAnalysisTemplateSchema>, T.AnalysisTemplate>>,

@@ -36,12 +36,12 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-export interface SecretKeyRef {
+interface SecretKeyRef {
   name: string;
   key: string;
 }
 
-export interface FieldRef {
+interface FieldRef {
   fieldPath: string;
 }
 
@@ -125,7 +125,7 @@ export interface AnalysisTemplateSpec {
   templates?: AnalysisTemplateRef[];
 }
 
-export type TemplateKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+type TemplateKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
 
 export interface AnalysisTemplate {
   apiVersion: string;

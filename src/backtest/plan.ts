@@ -18,7 +18,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}
  * hours ago: a backtest can only look back). Relative times are cut to whole seconds, so that
  * the replayed instants read like the ones Kubernetes writes in status.
  */
-export function parseInstant(flag: string, text: string, now: Instant): Parsed<Instant> {
+function parseInstant(flag: string, text: string, now: Instant): Parsed<Instant> {
   const t = text.trim();
   if (t === 'now') return { ok: true, value: wholeSeconds(now) };
   if (RFC3339.test(t)) {
@@ -38,7 +38,7 @@ function wholeSeconds(ms: Instant): Instant {
   return Math.floor(ms / 1000) * 1000;
 }
 
-export interface PlanFlags {
+interface PlanFlags {
   from: string;
   to: string;
   every?: string;
@@ -61,7 +61,7 @@ export interface Plan {
 }
 
 /** More starts than this is almost certainly a mistyped `--every` (1s over a week). */
-export const MAX_REPLAYS = 500;
+const MAX_REPLAYS = 500;
 
 /**
  * One replay from `from` stopped at `to`; or, with `--every D`, a replay at from, from+D, ...
@@ -108,7 +108,7 @@ function positiveDuration(flag: string, text: string): Parsed<number> {
 }
 
 /** What the plan needs to know of a provider: its key and whether it can be asked about the past. */
-export interface ProviderHistory {
+interface ProviderHistory {
   key: string;
   historical?: boolean;
 }

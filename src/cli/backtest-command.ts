@@ -15,11 +15,10 @@ import { planReplays, unreplayableMetrics, type Plan } from '../backtest/plan.js
 import { LineReplayProgress, noProgress, type ProgressStream, type ReplayProgress } from '../backtest/progress.js';
 import { replayRun, type ReplayOutcome } from '../backtest/replay.js';
 import { everyJson, everyLines, measurementLines, replayJson, verdictLine, worstVerdict } from '../backtest/report.js';
-import { builtinProviders, noSecrets, providerEnvOf } from '../runtime/assemble.js';
-import { FileSecretSource } from '../runtime/file-secrets.js';
+import { historicalProviders, replayMeasurement } from '../composition/history.js';
+import { secretsFromFiles } from '../composition/engine.js';
 import type { SecretSource } from '../reconcile/ports.js';
 import type { AssayConfig } from '../runtime/config.js';
-import { ProviderMeasurer } from '../runtime/provider-measurer.js';
 import { EXIT_BY_PHASE, EXIT_USAGE } from './exit-codes.js';
 import { runFromFiles, UsageError, type RunOptions } from './run-command.js';
 import type { Output } from './test-command.js';
@@ -35,11 +34,11 @@ export interface BacktestOptions extends RunOptions {
 /** Running/Pending at the end of the window: no verdict, which a pipeline must not read as a pass. */
 const EXIT_NO_VERDICT = EXIT_BY_PHASE.Inconclusive ?? 3;
 
-export function exitFor(verdict: Phase): number {
+function exitFor(verdict: Phase): number {
   return isCompleted(verdict) ? (EXIT_BY_PHASE[verdict] ?? 2) : EXIT_NO_VERDICT;
 }
 
-export interface BacktestIo extends Output {
+interface BacktestIo extends Output {
   /** Where progress goes (stderr): its isTTY decides whether progress is shown by default. */
   progress: ProgressStream;
   /** The real clock: the present (for relative times and the end of history) and progress pacing. */
@@ -75,34 +74,28 @@ export async function backtestCommand(opts: BacktestOptions, config: AssayConfig
     io.err(`assay backtest: ${err.message}`);
     return EXIT_USAGE;
   }
-  const all = builtinProviders();
-  const prepared = prepare(opts, run, io.wall(), all);
+  const providers = historicalProviders();
+  const prepared = prepare(opts, run, io.wall(), providers);
   if (!prepared.ok) {
     for (const e of prepared.errors) io.err(`assay backtest: ${e}`);
     return EXIT_USAGE;
   }
   const { plan } = prepared;
 
-  let secrets: SecretSource = noSecrets;
+  let secrets: SecretSource | undefined;
   try {
-    if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets);
+    secrets = await secretsFromFiles(opts.secrets);
   } catch (err) {
     io.err(`assay backtest: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;
   }
-  // --prometheus was applied to every metric's address by runFromFiles (run-guards.ts).
-  const measurer = new ProviderMeasurer({
-    // Only providers that can be asked about the past, and assay's plugin sources over them.
-    providers: all.filter((p) => p.historical === true || p.key.startsWith('plugin/assay/')),
-    env: providerEnvOf(config),
-    secrets,
-  });
+  const { measurer, secrets: replaySecrets } = replayMeasurement(config, providers, secrets);
   const progress: ReplayProgress = opts.progress || io.progress.isTTY ? new LineReplayProgress(io.progress, io.wall) : noProgress;
   const outcomes: ReplayOutcome[] = [];
   try {
     for (const [i, replay] of plan.replays.entries()) {
       progress.start(i + 1, plan.replays.length, replay.start, replay.stop);
-      outcomes.push(await replayRun(run, replay, { measurer, secrets, onMeasurement: (m) => progress.measured(m.at) }));
+      outcomes.push(await replayRun(run, replay, { measurer, secrets: replaySecrets, onMeasurement: (m) => progress.measured(m.at) }));
     }
   } finally {
     progress.done();

@@ -7,15 +7,16 @@
  */
 import { createServer, type Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Controller, ControllerStartError } from '../controller/controller.js';
+import { clusterSecrets, startController } from '../composition/cluster.js';
+import { notificationOutbox } from '../composition/engine.js';
+import { ControllerStartError, type Controller } from '../controller/controller.js';
 import { errorText } from '../kube/api-errors.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/logger.js';
-import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from '../runtime/metrics.js';
-import { analysisRunGauges, analysisTemplateGauges } from '../server/analysis-metrics.js';
-import { EngineMetrics } from '../server/engine-metrics.js';
-import { measuredValueGauges } from '../server/measured-metrics.js';
-import { KubeSecretSource } from '../kube/kube-secrets.js';
+import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from '../observability/metrics-registry.js';
+import { analysisRunGauges, analysisTemplateGauges } from '../observability/analysis-metrics.js';
+import { EngineMetrics } from '../observability/engine-metrics.js';
+import { measuredValueGauges } from '../observability/measured-metrics.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
 import { Notifier } from '../notify/notifier.js';
 import { EXIT_USAGE } from './exit-codes.js';
@@ -39,7 +40,7 @@ export interface ControllerFlags {
 }
 
 /** A kubeconfig that cannot be used: the message names the file (or where it looked) and why. */
-export class KubeConfigError extends Error {}
+class KubeConfigError extends Error {}
 
 /**
  * Load the kubeconfig and check what client-node would only report later, once per informer
@@ -116,7 +117,7 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
     if (flags.notifications) {
       notifyConfig = await loadNotifyConfig(flags.notifications, {
         vars: config.notifyVars ?? {},
-        secrets: new KubeSecretSource(kubeConfig),
+        secrets: clusterSecrets(kubeConfig),
         secretNamespace: config.controllerNamespace ?? 'argo-rollouts',
       });
     }
@@ -162,7 +163,7 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
     }
   }
   try {
-    controller = await Controller.start({
+    controller = await startController({
       config,
       kubeConfig,
       namespaces,
@@ -183,7 +184,7 @@ export async function controllerCommand(flags: ControllerFlags, config: AssayCon
   const notifier = notifyConfig
     ? await Notifier.start({
         config: notifyConfig,
-        ...(config.redisUrl ? { redisUrl: config.redisUrl, redisPrefix: `assay:notify:${config.queueName}` } : {}),
+        outbox: await notificationOutbox(config),
         log: log.child({ component: 'notifications' }),
         registry,
         tracesOf: (key, metric) => running.traces.of(key, metric),

@@ -12,22 +12,22 @@ import { Notifier } from '../notify/notifier.js';
 import { createLogger } from '../runtime/logger.js';
 import { TraceLog } from '../runtime/trace-log.js';
 import { isCompleted } from '../api/phase.js';
-import { assemble } from '../runtime/assemble.js';
+import { liveAnalysisEngine } from '../composition/live.js';
+import { notificationOutbox } from '../composition/engine.js';
 import type { AssayConfig } from '../runtime/config.js';
-import type { FileSecretSource } from '../runtime/file-secrets.js';
-import { MemoryRunStore } from '../store/memory-store.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import { runKey } from '../store/run-store.js';
 import { LineProgress, TableProgress, terminalSafe, type ProgressSink } from './progress.js';
 import type { Output } from './test-command.js';
 
-export interface LiveAnalysisOptions {
+interface LiveAnalysisOptions {
   config: AssayConfig;
   io: Output;
   /** Where a table may be drawn when it is a terminal. */
   stdout: NodeJS.WriteStream;
   /** With --output json, stdout carries only the final JSON: progress goes to stderr as lines. */
   json: boolean;
-  secrets?: FileSecretSource;
+  secrets?: SecretSource;
   /** Aborting terminates the run (spec.terminate); the run then completes with its verdict. */
   stop?: AbortSignal;
   /** Where the decision traces go (the caller reads them for the verdict's why); a new log otherwise. */
@@ -37,13 +37,11 @@ export interface LiveAnalysisOptions {
 }
 
 /** How long a live run waits, after the verdict, for notifications still being delivered. */
-export const NOTIFY_DRAIN_MS = 30_000;
+const NOTIFY_DRAIN_MS = 30_000;
 
 /** Runs `run` to completion and returns the final AnalysisRun. */
 export async function runAnalysisLive(run: AnalysisRun, opts: LiveAnalysisOptions): Promise<AnalysisRun> {
-  const config: AssayConfig = { ...opts.config };
-  delete config.redisUrl; // a live run from the CLI is always in-process
-  const { engine, close } = assemble({ config, store: new MemoryRunStore(), ...(opts.secrets ? { secrets: opts.secrets } : {}) });
+  const { engine, close } = await liveAnalysisEngine(opts.config, opts.secrets);
   const traces = opts.traces ?? new TraceLog();
   // The why line under a measurement that did not succeed, from its decision trace.
   const explain = (metric: string, m: Measurement): string | undefined => {
@@ -57,7 +55,7 @@ export async function runAnalysisLive(run: AnalysisRun, opts: LiveAnalysisOption
       : new LineProgress(opts.io.out, explain);
   // Delivery failures are logged (JSON lines) on stderr; the verdict and exit status are unaffected.
   const notifier = opts.notifications
-    ? await Notifier.start({ config: opts.notifications, log: createLogger({ level: 'warn', destination: process.stderr }), tracesOf: (k, m) => traces.of(k, m) })
+    ? await Notifier.start({ config: opts.notifications, outbox: await notificationOutbox(undefined), log: createLogger({ level: 'warn', destination: process.stderr }), tracesOf: (k, m) => traces.of(k, m) })
     : undefined;
   const done = new Promise<AnalysisRun>((resolve) => {
     engine.listen({

@@ -32,7 +32,7 @@ const io: Output = {
  * so `lint`, `test` and `--version` neither parse it nor load zod for it. Undefined: invalid
  * environment, already reported.
  */
-export function buildProgram(exit: (code: number) => void, config: () => Promise<AssayConfig | undefined>): Command {
+function buildProgram(exit: (code: number) => void, config: () => Promise<AssayConfig | undefined>): Command {
   const withConfig = async (command: (c: AssayConfig) => Promise<number>) => {
     const c = await config();
     exit(c === undefined ? EXIT_USAGE : await command(c));

@@ -30,7 +30,7 @@ function key(m: Measurement): string {
 }
 
 /** The why line of a measurement that did not succeed (from its decision trace), if known. */
-export type Explain = (metric: string, m: Measurement) => string | undefined;
+type Explain = (metric: string, m: Measurement) => string | undefined;
 
 /**
  * One line per measurement: `12:00:01 success-rate [0.99] Successful`, and under a measurement

@@ -12,7 +12,8 @@ import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } fro
 import { verdictReasons } from '../engine/explain.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
 import { TraceLog } from '../runtime/trace-log.js';
-import { FileSecretSource } from '../runtime/file-secrets.js';
+import { secretsFromFiles } from '../composition/engine.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
 import { parseGoDuration } from '../go/duration.js';
@@ -95,7 +96,7 @@ export async function runFromFiles(opts: RunOptions, defaultName?: string): Prom
 }
 
 /** --timeout DURATION (Go syntax, as intervals): milliseconds, or a usage error. */
-export function parseTimeout(text: string | undefined): number | undefined {
+function parseTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const d = parseGoDuration(text);
   if (!d.ok) throw new UsageError(`--timeout "${text}": ${d.error}`);
@@ -121,9 +122,9 @@ export async function runCommand(opts: RunOptions, baseConfig: AssayConfig, io: 
   const json = opts.output === 'json';
   // --prometheus is already in every prometheus metric's address (run-guards.ts).
   const config: AssayConfig = { ...baseConfig };
-  let secrets: FileSecretSource | undefined;
+  let secrets: SecretSource | undefined;
   try {
-    if (opts.secrets?.length) secrets = await FileSecretSource.load(opts.secrets);
+    secrets = await secretsFromFiles(opts.secrets);
   } catch (err) {
     io.err(`assay run: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;

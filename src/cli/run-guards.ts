@@ -7,7 +7,7 @@ import type { AnalysisRun, Argument, Metric } from '../api/types.js';
 import { argsWithoutSecrets, resolveMetricArgs } from '../engine/args.js';
 import { effectiveCount } from '../engine/metric-spec.js';
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /**
  * `-a name=value` against the args the templates (or the AnalysisRun) declare: a name nobody

@@ -5,11 +5,13 @@
  *   0 stopped by a signal after a clean shutdown, 1 failed while running or stopping,
  *   4 invalid flags or settings (nothing was started).
  */
-import { FileSecretSource } from '../runtime/file-secrets.js';
+import { secretsFromFiles } from '../composition/engine.js';
+import { startServer } from '../composition/serve.js';
+import type { SecretSource } from '../reconcile/ports.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
-import { startServer, ServeError, type RunningServer, type ServeRole } from '../server/server.js';
+import { ServeError, type RunningServer, type ServeRole } from '../server/server.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import type { Output } from './test-command.js';
 
@@ -39,9 +41,9 @@ function parseConcurrency(text: string): number {
 
 export async function serveCommand(flags: ServeFlags, config: AssayConfig, io: Output, logger?: Logger): Promise<number> {
   const log = logger ?? createLogger({ level: config.logLevel });
-  let secrets: FileSecretSource | undefined;
+  let secrets: SecretSource | undefined;
   try {
-    if (flags.secrets?.length) secrets = await FileSecretSource.load(flags.secrets);
+    secrets = await secretsFromFiles(flags.secrets);
   } catch (err) {
     io.err(`assay serve: --secrets: ${(err as Error).message}`);
     return EXIT_USAGE;

@@ -2,6 +2,7 @@
  * `assay test FILES|DIRS... [--output json]`: offline AnalysisTests on a virtual clock.
  * Exit status: 0 all passed, 1 an expectation failed, 2 a file is invalid.
  */
+import { offlineProviders } from '../composition/offline.js';
 import { runSuite } from '../testing/suite.js';
 import type { TestOutcome } from '../testing/run-test.js';
 
@@ -33,7 +34,7 @@ export async function testCommand(paths: string[], opts: { output?: string }, io
     io.err(`assay test: --output must be "text" or "json", not "${opts.output}"`);
     return 2;
   }
-  const report = await runSuite(paths, json ? undefined : (t) => printHuman(t, io));
+  const report = await runSuite(paths, offlineProviders(), json ? undefined : (t) => printHuman(t, io));
   for (const inv of report.invalid) io.err(`INVALID ${inv.message}`);
   if (json) {
     const doc: Record<string, unknown> = {

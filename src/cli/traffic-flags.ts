@@ -30,7 +30,7 @@ export function trafficRef(flags: TrafficFlags, command: string): TrafficRef {
   return { kind: flags.service !== undefined ? 'Service' : 'VirtualService', namespace: flags.namespace ?? 'default', name };
 }
 
-export function parseSelector(text: string): Selector {
+function parseSelector(text: string): Selector {
   const selector: Selector = {};
   for (const pair of text.split(',')) {
     const i = pair.indexOf('=');

@@ -29,7 +29,7 @@ export interface BuiltinCtx {
   chargeText(units: number): void;
 }
 
-export interface Builtin {
+interface Builtin {
   /** Compile-time check: the result nature, or an error message. */
   check(args: Nature[]): Nature | string;
   call(args: Value[], ctx: BuiltinCtx): Value;
@@ -294,7 +294,7 @@ typed('hasPrefix', sigs([[STRING, STRING], BOOL]), (a) => asString(a[0]).startsW
 typed('hasSuffix', sigs([[STRING, STRING], BOOL]), (a) => asString(a[0]).endsWith(asString(a[1])));
 
 /** Occurrences of a non-empty `sub` in `s`, without allocating (strings.Count). */
-export function occurrences(s: string, sub: string): number {
+function occurrences(s: string, sub: string): number {
   let count = 0;
   for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) count++;
   return count;
@@ -320,7 +320,7 @@ export function textSize(v: Value, limit = Number.MAX_SAFE_INTEGER): number {
 }
 
 /** builtin `type()`: Go kind words ("int", "float", "array", "map", "nil"), package-qualified named types. */
-export function goTypeWord(v: Value): string {
+function goTypeWord(v: Value): string {
   if (v === null || v === undefined) return 'nil';
   if (v instanceof GoTime) return 'time.Time';
   if (v instanceof GoDuration) return 'time.Duration';

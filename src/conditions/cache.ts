@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { compileGoRegexp, type GoRegexp } from '../go/regexp.js';
 import { ExprError } from './types.js';
 
 /**
@@ -48,14 +48,14 @@ export class LruCache<K, V> {
  * `(a+)+$` cannot backtrack catastrophically, and its syntax errors read like Go's
  * (`error parsing regexp: missing closing ): `(a``).
  */
-const regexps = new LruCache<string, RE2JS | string>(1000);
+const regexps = new LruCache<string, GoRegexp | string>(1000);
 
 /** Compiles (cached) or throws ExprError with Go's regexp error text. */
-export function compileRegexp(pattern: string): RE2JS {
+export function compileRegexp(pattern: string): GoRegexp {
   let re = regexps.get(pattern);
   if (re === undefined) {
     try {
-      re = RE2JS.compile(pattern);
+      re = compileGoRegexp(pattern);
     } catch (e) {
       re = (e as Error).message;
     }

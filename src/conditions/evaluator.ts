@@ -16,9 +16,9 @@ import {
 } from './runtime.js';
 import { fail, isNil, tagArray, type Node, type Value } from './types.js';
 
-export const MAX_STEPS = 1_000_000;
+const MAX_STEPS = 1_000_000;
 /** expr's MemoryBudget: elements of arrays and maps built by one evaluation. */
-export const MEMORY_BUDGET = 1_000_000;
+const MEMORY_BUDGET = 1_000_000;
 
 /** Marks "an optional chain hit nil": propagates through member/slice nodes up to the chain node. */
 const SKIP: unique symbol = Symbol('chain-skip');

@@ -14,12 +14,12 @@ import { parse } from './parser.js';
 import { timeToMs } from './time.js';
 import { ExprError, GoTime, typeName, type Node, type Value } from './types.js';
 
-export type ConditionOutcome = { ok: true; value: boolean } | { ok: false; error: string };
-export type TimeOutcome = { ok: true; value: number } | { ok: false; error: string };
-export type CheckOutcome = { ok: true } | { ok: false; error: string };
+type ConditionOutcome = { ok: true; value: boolean } | { ok: false; error: string };
+type TimeOutcome = { ok: true; value: number } | { ok: false; error: string };
+type CheckOutcome = { ok: true } | { ok: false; error: string };
 
 /** Longest accepted expression; longer input is rejected before parsing. */
-export const MAX_EXPRESSION_LENGTH = 10_000;
+const MAX_EXPRESSION_LENGTH = 10_000;
 const CACHE_SIZE = 10_000;
 
 interface Compiled {
@@ -120,7 +120,3 @@ export function evalTime(expression: string, now: number): TimeOutcome {
   return { ok: true, value: timeToMs(out.value) };
 }
 
-/** For tests and diagnostics: drop all compiled expressions. */
-export function clearConditionCache(): void {
-  compiled.clear();
-}

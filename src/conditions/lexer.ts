@@ -6,7 +6,7 @@
  */
 import { fail } from './types.js';
 
-export type TokenKind = 'Identifier' | 'Number' | 'String' | 'Operator' | 'Bracket' | 'EOF';
+type TokenKind = 'Identifier' | 'Number' | 'String' | 'Operator' | 'Bracket' | 'EOF';
 
 export interface Token {
   kind: TokenKind;

@@ -127,7 +127,7 @@ export function comparable(l: Nature, r: Nature): boolean {
 
 export type Check = 'bool' | 'string' | 'int' | 'number' | 'map' | 'array' | 'time' | 'duration';
 
-export function isAnyOf(n: Nature, checks: readonly Check[]): boolean {
+function isAnyOf(n: Nature, checks: readonly Check[]): boolean {
   return checks.some((c) => {
     switch (c) {
       case 'number':

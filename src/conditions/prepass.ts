@@ -23,7 +23,7 @@ export type Entry =
   | { t: 'prop'; name: string; optional: boolean }
   | { t: 'ptr'; name: string };
 
-export interface Prepassed {
+interface Prepassed {
   source: string;
   entries: Entry[];
 }
@@ -47,7 +47,7 @@ export function isPredicateBuiltin(name: string): boolean {
   return Object.hasOwn(PREDICATE_ARGS, name);
 }
 
-export const MAX_NESTING = 64;
+const MAX_NESTING = 64;
 
 const BINARY = new Set([
   '==', '!=', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', '**', '^', '&&', '||', 'and', 'or',

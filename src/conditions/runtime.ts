@@ -130,7 +130,7 @@ export function toInt(v: Value): bigint {
   return fail(`invalid operation: int(${typeName(v)})`);
 }
 
-export function toFloat(v: Value): number {
+function toFloat(v: Value): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   return fail(`invalid operation: float(${typeName(v)})`);

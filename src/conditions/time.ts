@@ -227,10 +227,6 @@ export const DEFAULT_LAYOUTS = [
   '02 Jan 06 15:04 MST', 'Monday, 02-Jan-06 15:04:05 MST', 'Mon, 02 Jan 2006 15:04:05 MST',
 ];
 
-export function timeFromMs(ms: number): GoTime {
-  return new GoTime(BigInt(Math.trunc(ms)) * 1_000_000n, UTC);
-}
-
 export function timeToMs(t: GoTime): number {
   return Number(t.ns / 1_000_000n);
 }

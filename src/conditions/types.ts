@@ -105,7 +105,7 @@ export function tagArray<T extends unknown[]>(arr: T, typeName = '[]interface {}
   return arr;
 }
 
-export type GoMap = Record<string, Value>;
+type GoMap = Record<string, Value>;
 
 export function isMap(v: Value): v is GoMap {
   return (
@@ -183,7 +183,7 @@ export function wrapInt(v: bigint): bigint {
  * Go `%v` of a float64: strconv 'g' with the shortest digits, which switches to exponent form
  * when the decimal exponent is < -4 or >= 6 (fmt.Println(1e6) prints "1e+06").
  */
-export function formatFloat(f: number): string {
+function formatFloat(f: number): string {
   if (Number.isNaN(f)) return 'NaN';
   if (f === Infinity) return '+Inf';
   if (f === -Infinity) return '-Inf';
@@ -225,7 +225,7 @@ export function fmtV(v: Value): string {
 }
 
 /** Go `time.Duration.String()`: "1h0m0s", "1.5s", "250ms", "0s". */
-export function formatDuration(ns: bigint): string {
+function formatDuration(ns: bigint): string {
   if (ns === 0n) return '0s';
   const neg = ns < 0n;
   let u = neg ? -ns : ns;
@@ -254,7 +254,7 @@ function fracString(v: bigint, scale: bigint): string {
 }
 
 /** Go `time.Time.String()` for UTC and fixed-offset times: "2023-08-13 23:00:00 +0000 UTC". */
-export function formatTimeString(t: GoTime): string {
+function formatTimeString(t: GoTime): string {
   const ms = Number(t.ns / 1_000_000n);
   const d = new Date(ms);
   const pad = (n: number, w = 2): string => String(n).padStart(w, '0');

@@ -3,21 +3,20 @@
  * --analysis-threads=0) or alone. Informers feed the scheduler; the engine reconciles and writes
  * status as Argo does (merge patch on the run, only when something changed); events go to the
  * run; completed runs are garbage-collected by ttlStrategy. With several replicas and no Redis,
- * one leader (a Lease) ticks; with Redis every replica is a BullMQ worker.
+ * one leader (a Lease) ticks; with Redis every replica is a BullMQ worker. The Kubernetes
+ * adapters are chosen and started by the composition root (composition/cluster.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { AnalysisRun } from '../api/types.js';
+import type { AnalysisEvent } from '../engine/assess.js';
 import { isCompleted } from '../api/phase.js';
 import { errorText } from '../kube/api-errors.js';
-import { KubeEventRecorder } from '../kube/kube-events.js';
-import { KubeRunStore } from '../kube/kube-run-store.js';
-import { KubeSecretSource } from '../kube/kube-secrets.js';
-import { KubeTemplateCatalog } from '../kube/kube-templates.js';
-import { LeaderElector } from '../kube/leader-election.js';
+import type { KubeRunStore } from '../kube/kube-run-store.js';
+import type { KubeTemplateCatalog } from '../kube/kube-templates.js';
 import type { MetricProvider } from '../metric/provider.js';
-import { createJobProvider } from '../../providers/job/index.js';
-import { assemble, type Assembly } from '../runtime/assemble.js';
 import type { AssayConfig } from '../runtime/config.js';
 import type { Engine } from '../runtime/engine.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 import { TraceLog } from '../runtime/trace-log.js';
 import { measurementEvents, verdictEvents } from '../engine/explain.js';
 
@@ -51,6 +50,19 @@ export interface ControllerOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
+/** The adapters composition/cluster.ts started for a controller. */
+export interface ControllerPorts {
+  store: KubeRunStore;
+  templates: KubeTemplateCatalog;
+  assembly: { engine: Engine; scheduler: Scheduler; close(): Promise<void> };
+  /** Where Argo-style events about a run go (Kubernetes Events). */
+  events: { record(run: AnalysisRun, events: readonly AnalysisEvent[], now: number): Promise<void> };
+  /** One leader among replicas, or undefined when this replica ticks at once (Redis, or no --leader-elect). */
+  election?: (leading: { onStartedLeading(): Promise<void>; onStoppedLeading(): void }) => { start(): Promise<void>; stop(): Promise<void> };
+  /** Interval of the resync of every unfinished run. */
+  resyncMs: number;
+}
+
 /**
  * The API server did not answer the first list of AnalysisRuns or templates: no cache to reconcile
  * from. The message names the URL and the cause (`fetch failed: connect ECONNREFUSED ...`).
@@ -59,23 +71,27 @@ export class ControllerStartError extends Error {}
 
 export class Controller {
   private resyncTimer: NodeJS.Timeout | undefined;
-  private elector: LeaderElector | undefined;
+  private elector: { start(): Promise<void>; stop(): Promise<void> } | undefined;
   private ticking = false;
   private stopping = false;
   private unwatch: (() => void) | undefined;
   /** Decision traces of the runs this replica measured (memory, bounded like measurement retention). */
   readonly traces = new TraceLog();
+  /** Runs in the cluster (the informer's cache). */
+  readonly store: KubeRunStore;
+  /** AnalysisTemplates and ClusterAnalysisTemplates in the cluster (lookup and metrics). */
+  readonly templates: KubeTemplateCatalog;
 
   private constructor(
     private readonly opts: ControllerOptions,
-    readonly store: KubeRunStore,
-    /** AnalysisTemplates and ClusterAnalysisTemplates in the cluster (lookup and metrics). */
-    readonly templates: KubeTemplateCatalog,
-    private readonly assembly: Assembly,
-  ) {}
+    private readonly ports: ControllerPorts,
+  ) {
+    this.store = ports.store;
+    this.templates = ports.templates;
+  }
 
   get engine(): Engine {
-    return this.assembly.engine;
+    return this.ports.assembly.engine;
   }
 
   isLeader(): boolean {
@@ -87,52 +103,11 @@ export class Controller {
     return [...this.store.unsynced(), ...this.templates.unsynced()].map((u) => `${u.path}: ${errorText(u.error)}`);
   }
 
-  /**
-   * Start the informers and wait for their first list; if any list fails (no API server at the
-   * kubeconfig's URL, refused credentials, plain http without skipTLSVerify) everything started is
-   * stopped and a ControllerStartError names the URL and the cause: a controller without a cache
-   * must fail loudly, not loop.
-   */
-  static async start(opts: ControllerOptions): Promise<Controller> {
+  /** Wire the engine to the cluster's events and informers, then tick (at once, or once leading). */
+  static async start(opts: ControllerOptions, ports: ControllerPorts): Promise<Controller> {
     const log = opts.log ?? (() => undefined);
-    const server = opts.kubeConfig.getCurrentCluster()?.server ?? '';
-    const onError = (err: unknown, where: string) => log('warn', `${where}: ${errorText(err)}`, { server });
-    const failed = (list: { path: string; error: unknown }[]) =>
-      new ControllerStartError(list.map((u) => `cannot list ${server}${u.path}: ${errorText(u.error)}`).join('\n'));
-    const store = await KubeRunStore.start({
-      kubeConfig: opts.kubeConfig,
-      ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
-      ...(opts.kubeQps
-        ? { statusWriteBudget: { qps: opts.kubeQps, ...(opts.kubeBurst ? { burst: opts.kubeBurst } : {}), ...(opts.onKubeWriteToken ? { onToken: opts.onKubeWriteToken } : {}) } }
-        : {}),
-      onError,
-    });
-    if (store.unsynced().length > 0) {
-      const err = failed(store.unsynced());
-      await store.close();
-      throw err;
-    }
-    const templates = await KubeTemplateCatalog.start({
-      kubeConfig: opts.kubeConfig,
-      ...(opts.namespaces ? { namespaces: opts.namespaces } : {}),
-      onError,
-    });
-    if (templates.unsynced().length > 0) {
-      const err = failed(templates.unsynced());
-      await templates.stop();
-      await store.close();
-      throw err;
-    }
-    const assembly = assemble({
-      config: opts.config,
-      store,
-      secrets: new KubeSecretSource(opts.kubeConfig),
-      // The job provider needs the controller's own Kubernetes client.
-      providers: opts.providers ?? [createJobProvider({ kubeConfig: opts.kubeConfig }) as MetricProvider<unknown>],
-      onSchedulerError: (err, key) => log('warn', `tick failed${key ? ` for ${key}` : ''}: ${errorText(err)}`),
-    });
-    const controller = new Controller(opts, store, templates, assembly);
-    const events = new KubeEventRecorder(opts.kubeConfig, 'assay-controller', (err) => log('warn', `event not recorded: ${errorText(err)}`, { server }));
+    const { assembly, store, events } = ports;
+    const controller = new Controller(opts, ports);
     const traces = controller.traces;
     assembly.engine.listen({
       onEvents: (_key, run, evs) => void events.record(run, evs, Date.now()),
@@ -165,22 +140,14 @@ export class Controller {
       if (isCompleted(run.status?.phase) && !run.spec.ttlStrategy) return;
       void assembly.engine.schedule(change.key, Date.now());
     });
-    const lead = opts.leaderElect && !opts.config.redisUrl;
-    if (lead) {
-      controller.elector = new LeaderElector({
-        kubeConfig: opts.kubeConfig,
-        namespace: opts.leaseNamespace ?? 'default',
-        name: opts.leaseName ?? 'assay-controller',
-        identity: opts.identity ?? `assay-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-        ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
-        ...(opts.renewMs ? { renewMs: opts.renewMs } : {}),
+    if (ports.election) {
+      controller.elector = ports.election({
         onStartedLeading: () => controller.startTicking(),
         onStoppedLeading: () => {
           if (controller.stopping) return;
           log('warn', 'lost leadership');
           (opts.onLostLeadership ?? (() => process.exit(1)))();
         },
-        onError: (err) => log('warn', `leader election: ${errorText(err)}`, { server }),
       });
       await controller.elector.start();
     } else {
@@ -192,10 +159,10 @@ export class Controller {
   private async startTicking(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
-    await this.assembly.engine.start(this.opts.concurrency ?? 16);
+    await this.ports.assembly.engine.start(this.opts.concurrency ?? 16);
     // Runs created before this process started continue where their status left off.
-    await this.assembly.engine.resync();
-    this.resyncTimer = setInterval(() => void this.assembly.engine.resync(), this.opts.resyncMs ?? this.opts.config.resyncMs ?? 300_000);
+    await this.ports.assembly.engine.resync();
+    this.resyncTimer = setInterval(() => void this.ports.assembly.engine.resync(), this.ports.resyncMs);
     this.resyncTimer.unref();
   }
 
@@ -204,7 +171,7 @@ export class Controller {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.unwatch?.();
     await this.elector?.stop();
-    await this.assembly.close();
+    await this.ports.assembly.close();
     await this.store.close();
     await this.templates.stop();
   }

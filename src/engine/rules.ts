@@ -3,17 +3,17 @@
  * (regexp.MatchString). An invalid pattern matches nothing, so its rule "didn't match".
  * re2js gives Go's RE2 syntax and linear-time matching.
  */
-import { RE2JS } from 're2js';
+import { compileGoRegexp, type GoRegexp } from '../go/regexp.js';
 import type { DryRun, MeasurementRetention, Metric } from '../api/types.js';
 import { DEFAULT_MEASUREMENT_HISTORY_LIMIT } from './metric-spec.js';
 
-const cache = new Map<string, RE2JS | null>();
+const cache = new Map<string, GoRegexp | null>();
 
 export function goRegexpMatch(pattern: string, text: string): boolean {
   let re = cache.get(pattern);
   if (re === undefined) {
     try {
-      re = RE2JS.compile(pattern);
+      re = compileGoRegexp(pattern);
     } catch {
       re = null;
     }
@@ -25,7 +25,7 @@ export function goRegexpMatch(pattern: string, text: string): boolean {
 
 export function goRegexpValid(pattern: string): string | undefined {
   try {
-    RE2JS.compile(pattern);
+    compileGoRegexp(pattern);
     return undefined;
   } catch (err) {
     return (err as Error).message;

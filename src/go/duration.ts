@@ -5,7 +5,7 @@
  */
 import { goQuote } from './format.js';
 
-export type DurationResult = { ok: true; ms: number } | { ok: false; error: string };
+type DurationResult = { ok: true; ms: number } | { ok: false; error: string };
 
 const UNIT_NS: Record<string, number> = {
   ns: 1,

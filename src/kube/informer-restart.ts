@@ -12,7 +12,7 @@ import type { Informer, KubernetesObject } from '@kubernetes/client-node';
 
 const MAX_DELAY_MS = 30_000;
 
-export interface RestartOptions {
+interface RestartOptions {
   /** Used in error reports: `informer <path>`, `restart informer <path>`. */
   path: string;
   /** First delay before a restart. Default 1 s. */

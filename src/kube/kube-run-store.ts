@@ -29,7 +29,7 @@ const PLURAL = 'analysisruns';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const CONFLICT_RETRIES = 5;
 
-export interface KubeRunStoreOptions {
+interface KubeRunStoreOptions {
   kubeConfig: KubeConfig;
   /** Watch only these namespaces; all when empty. */
   namespaces?: readonly string[];

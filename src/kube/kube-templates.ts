@@ -14,7 +14,7 @@ const VERSION = 'v1alpha1';
 
 type CachedInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
-export interface KubeTemplateOptions {
+interface KubeTemplateOptions {
   kubeConfig: KubeConfig;
   /** Namespaced templates only from these namespaces (all when empty). */
   namespaces?: readonly string[];

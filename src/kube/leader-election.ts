@@ -7,7 +7,7 @@
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { httpStatusOf } from './api-errors.js';
 
-export interface LeaderElectionOptions {
+interface LeaderElectionOptions {
   kubeConfig: KubeConfig;
   namespace: string;
   name: string;

@@ -38,7 +38,7 @@ export function mergePatchDiff(from: unknown, to: unknown): Json | undefined {
 }
 
 /** Apply a merge patch (RFC 7386), for tests and for keeping a local copy in step. */
-export function applyMergePatch(target: unknown, patch: unknown): unknown {
+function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return patch;
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {

@@ -84,9 +84,9 @@ interface Entry<S> {
  * Performs one status write. `acquire` must be awaited before every PATCH after the first (the
  * queue took the first one's token already).
  */
-export type StatusWriter<S> = (key: string, uid: string | undefined, status: S, acquire: () => Promise<void>) => Promise<WriteResult>;
+type StatusWriter<S> = (key: string, uid: string | undefined, status: S, acquire: () => Promise<void>) => Promise<WriteResult>;
 
-export interface StatusWriteQueueHooks<S> {
+interface StatusWriteQueueHooks<S> {
   /** A write finished (whatever it carried); `error` when it threw. */
   onSettled(key: string, status: S, terminal: boolean, result: WriteResult | undefined, error?: unknown): void;
 }

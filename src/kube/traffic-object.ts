@@ -28,7 +28,7 @@ export interface TrafficRef {
   name: string;
 }
 
-export type LiveObject = TrafficObject & { metadata: TrafficObject['metadata'] & { uid?: string } };
+type LiveObject = TrafficObject & { metadata: TrafficObject['metadata'] & { uid?: string } };
 
 /** The object does not exist (or its API is not served): invalid input, exit 4. */
 export class ObjectMissing extends Error {}

@@ -9,7 +9,7 @@ import { lintStringMap } from './job-spec.js';
 import { dns1123Label, dns1123Subdomain } from './k8s-names.js';
 import { closest, isRecord, type LintDoc, type Problems } from './problem.js';
 
-export const ROLLOUTS_KINDS = ['AnalysisTemplate', 'ClusterAnalysisTemplate', 'AnalysisRun', 'Rollout', 'Experiment'];
+const ROLLOUTS_KINDS = ['AnalysisTemplate', 'ClusterAnalysisTemplate', 'AnalysisRun', 'Rollout', 'Experiment'];
 const ANALYSIS_KINDS = new Set(['AnalysisTemplate', 'ClusterAnalysisTemplate', 'AnalysisRun']);
 
 /** Every kind served in the argoproj.io group by Argo Rollouts, CD, Workflows and Events (and their operators). */

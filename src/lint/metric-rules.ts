@@ -85,7 +85,7 @@ export function metricRuleError(metric: Metric): string | undefined {
   return undefined;
 }
 
-export type Termination =
+type Termination =
   | { kind: 'finite' }
   | { kind: 'indefinite'; countText: string }
   /** `count` or `interval` still comes from an arg whose value is unknown here. */

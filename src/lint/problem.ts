@@ -56,7 +56,7 @@ export function hasTag(v: unknown): boolean {
 }
 
 /** Levenshtein distance, for "did you mean" on misspelt fields and template names. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0]!;

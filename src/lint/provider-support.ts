@@ -11,7 +11,7 @@ import { pluginMetricMessage, pluginNameOf } from '../metric/plugin-metrics.js';
 import { pluginProviders } from '../runtime/plugin-providers.js';
 
 /**
- * The `metric.provider` keys assay measures (src/runtime/assemble.ts builtinProviders, plus
+ * The `metric.provider` keys assay measures (src/composition/provider-registry.ts liveProviders, plus
  * `job`, which the controller registers). test/unit/lint/provider-support.test.ts keeps this
  * list equal to what is registered.
  */
@@ -30,7 +30,7 @@ export const RUNNABLE_PROVIDERS: readonly string[] = [
 ];
 
 /** A warning about one provider of a metric; `path` is relative to the metric. */
-export interface ProviderSupportWarning {
+interface ProviderSupportWarning {
   path: string[];
   message: string;
 }

@@ -15,7 +15,7 @@ import { goRegexpMatch, goRegexpValid } from '../engine/rules.js';
 import { closest, Problems, type LintDoc } from './problem.js';
 import { collectUsages, type TemplateRef, type Usage } from './rollout-usages.js';
 
-export interface TemplateEntry {
+interface TemplateEntry {
   doc: LintDoc;
   spec: AnalysisTemplateSpec;
 }

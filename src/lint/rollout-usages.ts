@@ -7,7 +7,7 @@
 import { asArray, isRecord, type FieldPath, type LintDoc, type Problems } from './problem.js';
 
 /** Argo's AnalysisTemplateType, plus Experiment analyses (which Argo validates only when it runs them). */
-export type UsageType =
+type UsageType =
   | 'PrePromotionAnalysis'
   | 'PostPromotionAnalysis'
   | 'InlineAnalysis'
@@ -23,7 +23,7 @@ export interface TemplateRef {
 }
 
 /** An arg as passed: a known value, supplied but unknown here (valueFrom), or given nothing. */
-export interface PassedArg {
+interface PassedArg {
   name: string;
   value: string | undefined;
   supplied: boolean;

@@ -101,11 +101,11 @@ export interface NotifyConfig {
   timeoutMs: number;
 }
 
-export class NotifyConfigError extends Error {}
+class NotifyConfigError extends Error {}
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, initialDelayMs: 1000, maxDelayMs: 5 * 60_000 };
 
-export interface ResolveContext {
+interface ResolveContext {
   /** ASSAY_NOTIFY_* variables (config.notifyVars). */
   vars: Readonly<Record<string, string>>;
   /** Secrets for `secretKeyRef` (Kubernetes in the controller, `--secrets` files for run). */

@@ -7,22 +7,22 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../runtime/logger.js';
-import type { Counter } from '../runtime/metrics.js';
+import type { Counter } from '../observability/metrics-registry.js';
 import type { Destination, NotifyConfig } from './config.js';
 import type { Outbox, OutboxItem } from './outbox.js';
 import { slackMessage, type NotificationBody } from './payload.js';
 
-export const SIGNATURE_HEADER = 'X-Assay-Signature';
-export const IDEMPOTENCY_HEADER = 'X-Assay-Idempotency-Key';
-export const EVENT_HEADER = 'X-Assay-Event';
+const SIGNATURE_HEADER = 'X-Assay-Signature';
+const IDEMPOTENCY_HEADER = 'X-Assay-Idempotency-Key';
+const EVENT_HEADER = 'X-Assay-Event';
 
-export interface DispatcherMetrics {
+interface DispatcherMetrics {
   delivered: Counter;
   failedAttempts: Counter;
   undeliverable: Counter;
 }
 
-export interface DispatcherOptions {
+interface DispatcherOptions {
   outbox: Outbox;
   config: NotifyConfig;
   log: Logger;
@@ -33,7 +33,7 @@ export interface DispatcherOptions {
 }
 
 /** `sha256=<hex>` of the body under the destination's secret. */
-export function signBody(secret: string, body: string): string {
+function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 }
 

@@ -7,18 +7,16 @@
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 import type { Logger } from '../runtime/logger.js';
-import type { Counter, MetricsRegistry } from '../runtime/metrics.js';
+import type { Counter, MetricsRegistry } from '../observability/metrics-registry.js';
 import type { NotifyConfig } from './config.js';
 import { Dispatcher } from './dispatcher.js';
-import { MemoryOutbox, type Outbox } from './outbox.js';
+import type { Outbox } from './outbox.js';
 import { plannedNotifications } from './payload.js';
 
-export interface NotifierOptions {
+interface NotifierOptions {
   config: NotifyConfig;
-  /** Redis URL: the outbox survives restarts and is shared; otherwise in memory. */
-  redisUrl?: string;
-  /** Key prefix in Redis (one per deployment sharing a Redis). */
-  redisPrefix?: string;
+  /** Where planned notifications wait for delivery (composition/notifications.ts chooses it). */
+  outbox: Outbox;
   log: Logger;
   registry?: MetricsRegistry;
   tracesOf: (key: string, metric: string) => readonly MeasurementTrace[];
@@ -34,11 +32,7 @@ export class Notifier {
   ) {}
 
   static async start(opts: NotifierOptions): Promise<Notifier> {
-    let outbox: Outbox;
-    if (opts.redisUrl) {
-      const { RedisOutbox } = await import('./redis-outbox.js');
-      outbox = await RedisOutbox.connect(opts.redisUrl, opts.redisPrefix);
-    } else outbox = new MemoryOutbox();
+    const { outbox } = opts;
     const labels = ['destination'];
     const metrics = opts.registry
       ? {

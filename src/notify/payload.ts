@@ -10,9 +10,9 @@ import { decisiveTrace, explainRun, verdictReasons } from '../engine/explain.js'
 import { measurementWhy, type MeasurementTrace } from '../engine/trace.js';
 import type { NotifyConfig, NotifyEvent, Route } from './config.js';
 
-export const SCHEMA_VERSION = 'assay.notification/v1';
+const SCHEMA_VERSION = 'assay.notification/v1';
 
-export interface MetricSummary {
+interface MetricSummary {
   name: string;
   phase: string;
   /** The last measured value as status shows it. */
@@ -56,7 +56,7 @@ export interface NotificationBody {
 }
 
 /** One notification to deliver: body plus the destinations its routes name (deduplicated). */
-export interface PlannedNotification {
+interface PlannedNotification {
   body: NotificationBody;
   destinations: string[];
 }
@@ -81,7 +81,7 @@ function idOf(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
-export function runPageUrl(pageUrl: string | undefined, run: AnalysisRun): string | undefined {
+function runPageUrl(pageUrl: string | undefined, run: AnalysisRun): string | undefined {
   if (!pageUrl) return undefined;
   const ns = encodeURIComponent(run.metadata.namespace ?? 'default');
   return `${pageUrl}/ui/runs/${ns}/${encodeURIComponent(run.metadata.name ?? '')}`;

@@ -30,7 +30,7 @@ export interface PromotionReport {
 }
 
 /** Successful → exit 0; an analysis phase → its exit code; interrupted / error as named. */
-export type Ending = { kind: 'phase'; phase: string } | { kind: 'interrupted' } | { kind: 'error' };
+type Ending = { kind: 'phase'; phase: string } | { kind: 'interrupted' } | { kind: 'error' };
 
 export interface Progress {
   pre: Verdict | null;
@@ -45,7 +45,7 @@ export interface Progress {
   failure?: string;
 }
 
-export const isSuccessful = (v: Verdict | null): boolean => v === null || v.phase === 'Successful';
+const isSuccessful = (v: Verdict | null): boolean => v === null || v.phase === 'Successful';
 
 export function ending(p: Progress): Ending {
   if (p.failure !== undefined) return { kind: 'error' };
@@ -92,7 +92,7 @@ export function switchEvent(p: Progress, previous: Traffic, next: Traffic): Even
   return { type: 'Normal', reason: 'Promoted', message: `traffic switched from ${describeTraffic(previous)} to ${describeTraffic(next)}${pre}` };
 }
 
-export const trafficValue = (t: Traffic | null): Selector | Destination | null => (t === null ? null : 'selector' in t ? t.selector : t.destination);
+const trafficValue = (t: Traffic | null): Selector | Destination | null => (t === null ? null : 'selector' in t ? t.selector : t.destination);
 
 /** `previous`/`current`, and the same as previousSelector/currentSelector or previousDestination/currentDestination. */
 export function trafficFields(

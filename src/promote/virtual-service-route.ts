@@ -12,7 +12,7 @@ export interface Destination {
 
 type Route = Record<string, unknown> & { match?: unknown[]; route?: Array<{ destination?: Destination } & Record<string, unknown>> };
 
-export type RouteChange =
+type RouteChange =
   | { ok: true; index: number; previous: Destination; next: Destination; http: unknown[] }
   | { ok: false; error: string };
 

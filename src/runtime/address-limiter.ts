@@ -11,7 +11,7 @@
  * the Kubernetes API).
  */
 
-export interface AddressSlotStats {
+interface AddressSlotStats {
   address: string;
   active: number;
   queued: number;

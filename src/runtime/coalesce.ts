@@ -29,7 +29,7 @@
  */
 import type { Observation } from '../metric/provider.js';
 
-export interface CoalesceOptions {
+interface CoalesceOptions {
   /** Evaluation-time step in ms: 1 = same millisecond (default), N = quantise to N ms, 0 = off. */
   stepMs?: number;
   /** Which requests may be shared. Default: `defaultShareable`. */
@@ -48,7 +48,7 @@ export interface ProviderCallStats {
 }
 
 /** Prometheus queries and web GETs read; everything else may have side effects. */
-export function defaultShareable(providerKey: string, config: unknown): boolean {
+function defaultShareable(providerKey: string, config: unknown): boolean {
   if (providerKey === 'prometheus') return true;
   if (providerKey === 'web') return (config as { method?: unknown } | null)?.method === 'GET';
   return false;

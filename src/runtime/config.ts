@@ -28,7 +28,7 @@ const envSchema = z.object({
  * Environment variables Argo's providers read themselves; captured here once and handed to the
  * providers (ProviderEnv.vars), which never read process.env.
  */
-export const PROVIDER_ENV_VARS = ['DD_API_KEY', 'DD_APP_KEY', 'DD_ADDRESS'] as const;
+const PROVIDER_ENV_VARS = ['DD_API_KEY', 'DD_APP_KEY', 'DD_ADDRESS'] as const;
 
 export interface AssayConfig {
   redisUrl?: string;

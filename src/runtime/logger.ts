@@ -35,7 +35,7 @@ const SECRET_KEYS = [
  * Every secret key at the top level and up to three objects deep (`*.x`, `*.*.x`, `*.*.*.x`),
  * plus the header maps of requests and responses as pino's serializers shape them.
  */
-export const REDACT_PATHS: readonly string[] = [
+const REDACT_PATHS: readonly string[] = [
   ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
   'req.headers.authorization',
   'req.headers.cookie',
@@ -45,7 +45,7 @@ export const REDACT_PATHS: readonly string[] = [
   'res.headers["set-cookie"]',
 ];
 
-export interface LoggerOptions {
+interface LoggerOptions {
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   level: string;
   /**

@@ -12,7 +12,7 @@ import { analysisRunSpecFromTemplates, type TemplateLookup } from '../engine/tem
 
 export { templateLookup, type LookupOptions } from '../engine/templates.js';
 
-export interface NewRunRequest {
+interface NewRunRequest {
   namespace: string;
   name: string;
   templates: readonly AnalysisTemplateRef[];

@@ -9,7 +9,7 @@ import { retentionLimit, retentionMetrics } from '../engine/rules.js';
 import type { MeasurementTrace } from '../engine/trace.js';
 import type { RunKey } from '../store/run-store.js';
 
-export interface RunTraces {
+interface RunTraces {
   /** Per metric, oldest first. */
   metrics: Record<string, MeasurementTrace[]>;
 }

@@ -183,7 +183,7 @@ end
 return 3
 `;
 
-export interface QueueKeys {
+interface QueueKeys {
   /** `queue.toKey('')`: the prefix of every key of the queue, e.g. `assay:my-queue:`. */
   base: string;
   delayed: string;

@@ -27,7 +27,7 @@ import {
   type TickResult,
 } from './scheduler.js';
 
-export interface MemorySchedulerOptions {
+interface MemorySchedulerOptions {
   clock?: TimerClock;
   retry?: Partial<RetryPolicy>;
   /** Time between close() and aborting in-flight ticks' signal. Default 10 s. */

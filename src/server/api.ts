@@ -35,7 +35,7 @@ export interface RunSummary {
 
 const PHASES: readonly Phase[] = ['Pending', 'Running', 'Successful', 'Failed', 'Error', 'Inconclusive'];
 
-export interface ApiDeps {
+interface ApiDeps {
   engine: Engine;
   store: RunStore;
   scheduler: Scheduler;

@@ -14,14 +14,14 @@ import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import type { AnalysisEvent } from '../engine/assess.js';
 import type { RunKey, RunStore, StoreChange } from '../store/run-store.js';
 
-export interface StatusMessage {
+interface StatusMessage {
   key: RunKey;
   phase: string;
   message: string;
   status: AnalysisRunStatus | null;
 }
 
-export interface EventMessage extends AnalysisEvent {
+interface EventMessage extends AnalysisEvent {
   key: RunKey;
   time: string;
 }
@@ -35,7 +35,7 @@ export function statusMessage(key: RunKey, run: Pick<AnalysisRun, 'status'>): St
   return { key, phase: run.status?.phase ?? '', message: run.status?.message ?? '', status: run.status ?? null };
 }
 
-export interface EventHubOptions {
+interface EventHubOptions {
   /** Derive Argo events from status transitions (API-only processes, where the engine runs no ticks). */
   deriveEvents: boolean;
 }
@@ -92,7 +92,7 @@ export class EventHub {
 }
 
 /** The events the engine emits for the transition `before` -> `after` (assess.ts, reconcile.ts). */
-export function derivedEvents(before: AnalysisRunStatus | undefined, after: AnalysisRunStatus | undefined): AnalysisEvent[] {
+function derivedEvents(before: AnalysisRunStatus | undefined, after: AnalysisRunStatus | undefined): AnalysisEvent[] {
   const events: AnalysisEvent[] = [];
   const warning = (phase: string): 'Warning' | 'Normal' => (phase === 'Error' || phase === 'Failed' ? 'Warning' : 'Normal');
   for (const result of after?.metricResults ?? []) {

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Bodies are run requests or manifests; anything bigger is a mistake (or abuse). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 const REASONS: Record<number, string> = {
   400: 'BadRequest',
@@ -66,10 +66,10 @@ export function sendError(res: ServerResponse, err: ApiError): void {
 }
 
 /** Deeper documents are refused before parsing: validation and copies recurse per level. */
-export const MAX_JSON_DEPTH = 100;
+const MAX_JSON_DEPTH = 100;
 
 /** The deepest `[`/`{` nesting of a JSON text, ignoring brackets inside strings. */
-export function nestingDepth(text: string): number {
+function nestingDepth(text: string): number {
   let depth = 0;
   let max = 0;
   let inString = false;

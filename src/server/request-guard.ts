@@ -29,7 +29,7 @@ const WILDCARD = ['0.0.0.0', '::', ''];
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The host name of a Host header value (`[::1]:8080` -> `::1`), lower-case. */
-export function hostName(header: string): string {
+function hostName(header: string): string {
   const h = header.trim().toLowerCase();
   if (h.startsWith('[')) return h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
   const colon = h.lastIndexOf(':');

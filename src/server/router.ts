@@ -7,9 +7,9 @@ import { createRequestGuard, type GuardOptions } from './request-guard.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../runtime/logger.js';
-import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from '../runtime/metrics.js';
+import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from '../observability/metrics-registry.js';
 import { keyFromPath, type Api } from './api.js';
-import type { Health } from './health.js';
+import type { Health } from '../observability/health.js';
 import { ApiError, sendError, sendJson, sendText } from './http.js';
 
 export type ServeRole = 'all' | 'api' | 'worker';
@@ -23,7 +23,7 @@ interface Route {
   handler: Handler;
 }
 
-export interface RouterDeps {
+interface RouterDeps {
   role: ServeRole;
   /** undefined when the role serves no API (worker). */
   api: Api | undefined;

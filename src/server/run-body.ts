@@ -44,9 +44,7 @@ const templatesBody = z
   })
   .strict();
 
-export type TemplatesBody = z.infer<typeof templatesBody>;
-
-export interface NewRun {
+interface NewRun {
   run: AnalysisRun;
   /** Unknown fields in a manifest: accepted (Argo's CRD prunes them) but reported back. */
   warnings: string[];

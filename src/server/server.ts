@@ -1,74 +1,77 @@
 /**
- * `assay serve` as a library: the engine behind an HTTP API. `startServer` wires the run store,
- * the assembly (engine + scheduler + providers), the template catalog, the event hub, metrics and
- * health into a `node:http` server, and returns once it listens. The CLI (cli/serve-command.ts)
- * adds flags and signals on top; tests call this directly.
+ * `assay serve`'s HTTP service: the engine the composition root assembled (composition/serve.ts
+ * chooses the run store, scheduler, providers, health checks and resync) behind a `node:http`
+ * server, with the template catalog, the event hub and metrics; returns once it listens. The CLI
+ * (cli/serve-command.ts) adds flags and signals on top.
  *
- * Roles split one deployment across processes that share a store directory and a Redis queue:
+ * Roles split one deployment across processes that share a run store and a Redis queue:
  *   all     API + scheduling + tick execution (the default; one process does everything)
  *   api     API + scheduling: creates runs and asks for ticks, never executes one
  *   worker  executes ticks only; the port serves /healthz, /readyz and /metrics
  */
 import { createServer, type Server } from 'node:http';
 import { stat } from 'node:fs/promises';
-import type { MetricProvider } from '../metric/provider.js';
-import type { SecretSource } from '../reconcile/ports.js';
-import { assemble, builtinProviders } from '../runtime/assemble.js';
 import type { AssayConfig } from '../runtime/config.js';
-import { silentLogger, type Logger } from '../runtime/logger.js';
-import { MetricsRegistry } from '../runtime/metrics.js';
+import type { Logger } from '../runtime/logger.js';
+import type { Engine } from '../runtime/engine.js';
+import type { MetricsRegistry } from '../observability/metrics-registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import { FileRunStore } from '../store/file-store.js';
-import { MemoryRunStore } from '../store/memory-store.js';
-import { RedisRunStore } from '../store/redis-store.js';
 import type { RunStore } from '../store/run-store.js';
-import { analysisRunGauges, analysisTemplateGauges } from './analysis-metrics.js';
+import { analysisRunGauges, analysisTemplateGauges } from '../observability/analysis-metrics.js';
 import { Api, reloadAndLog } from './api.js';
-import { EngineMetrics } from './engine-metrics.js';
+import type { EngineMetrics } from '../observability/engine-metrics.js';
 import { EventHub } from './event-hub.js';
-import { Health } from './health.js';
+import type { Health } from '../observability/health.js';
 import { createRouter, type ServeRole } from './router.js';
 import { SseStreams } from './sse.js';
 import { traceRoute } from './trace-api.js';
 import { webUiRoutes } from './web-ui.js';
-import { measuredValueGauges } from './measured-metrics.js';
+import { measuredValueGauges } from '../observability/measured-metrics.js';
 import type { NotifyConfig } from '../notify/config.js';
 import { Notifier } from '../notify/notifier.js';
+import type { Outbox } from '../notify/outbox.js';
 import { TraceLog } from '../runtime/trace-log.js';
 import { TemplateCatalog, type ReloadResult } from './template-catalog.js';
 
 export type { ServeRole } from './router.js';
 
-export interface ServerOptions {
+/** What the HTTP service is asked to do (flags and settings); the adapters come as ServerPorts. */
+interface HttpServiceOptions {
   config: AssayConfig;
   /** Default 8080; 0 picks a free port (read it back from `port`/`url`). */
   port?: number;
   /** Default 127.0.0.1; use 0.0.0.0 in a container. */
   host?: string;
-  role?: ServeRole;
+  role: ServeRole;
   /** Directory of AnalysisTemplates / ClusterAnalysisTemplates (a GitOps checkout). */
   templatesDir?: string;
-  /** FileRunStore directory, shareable by several processes. Without it (and without `store`): memory. */
-  storeDir?: string;
-  /** A store to use instead (tests); the caller keeps ownership and closes it. */
-  store?: RunStore;
-  /** Ticks executed at once by this process. Default 64 (ticks wait on I/O, not CPU). */
-  concurrency?: number;
-  logger?: Logger;
-  /** Extra metric providers (tests, plugins); a provider replaces a built-in one with the same key. */
-  providers?: MetricProvider<unknown>[];
-  /** Scheduler override (tests); default BullMQ when config.redisUrl is set, else in-memory. */
-  scheduler?: Scheduler;
+  /** Ticks executed at once by this process. */
+  concurrency: number;
+  /** Already tagged with the role. */
+  log: Logger;
   /** Host names accepted besides loopback and the bound address when no token is set (--allowed-host). */
   allowedHosts?: string[];
-  /** Secrets for secretKeyRef args and provider credentials (`--secrets` files); default none. */
-  secrets?: SecretSource;
   /** Interval of the SSE heartbeat comment. Default 15 s. */
   heartbeatMs?: number;
-  /** With Redis: how often unfinished runs are re-requested, healing a flushed queue. Default 5 min. */
-  resyncIntervalMs?: number;
   /** Parsed `--notifications FILE`: verdicts (and metric phase changes) sent to webhooks. */
   notifications?: NotifyConfig;
+}
+
+/** The adapters the composition root chose, already wired; the service releases them on close. */
+interface ServerPorts {
+  store: RunStore;
+  /** Release the store on close (undefined: the caller keeps ownership). */
+  closeStore?: () => Promise<void>;
+  assembly: { engine: Engine; scheduler: Scheduler; close(): Promise<void> };
+  registry: MetricsRegistry;
+  engineMetrics: EngineMetrics;
+  health: Health;
+  /** How often unfinished runs are re-requested (healing a flushed queue); none when undefined. */
+  periodicResyncMs?: number;
+  /** Opens the outbox of `--notifications` (only called when notifications are planned here). */
+  notificationOutbox: () => Promise<Outbox>;
+  /** How the store and the scheduler are described in the start-up log line. */
+  describe: { store: string; scheduler: string };
 }
 
 export interface RunningServer {
@@ -98,54 +101,34 @@ export function roleProblem(role: ServeRole, opts: { redisUrl?: string | undefin
   return `--role ${role} needs REDIS_URL (the queue the api and worker processes share, and their run store unless --store-dir names a shared directory); a single process with everything in it is --role all (the default)`;
 }
 
-/**
- * The run store: files with --store-dir (survive restarts; shareable on one host), else Redis
- * when REDIS_URL is set (shared by hosts that have nothing else in common), else memory.
- */
-async function openStore(storeDir: string | undefined, config: AssayConfig, log: Logger): Promise<RunStore> {
-  if (storeDir) {
-    return FileRunStore.open(storeDir, {
-      onProblem: (p) => log.error({ run: p.run, file: p.file }, `stored run is unreadable and skipped: ${p.message}`),
-    });
+/** Refuse settings that cannot work, before any adapter is opened. */
+export async function checkServeSettings(role: ServeRole, config: AssayConfig, templatesDir: string | undefined): Promise<void> {
+  const problem = roleProblem(role, { redisUrl: config.redisUrl });
+  if (problem) throw new ServeError(problem);
+  if (templatesDir !== undefined && !(await stat(templatesDir).catch(() => undefined))?.isDirectory()) {
+    throw new ServeError(`--templates ${templatesDir}: not a directory`);
   }
-  const url = config.storeRedisUrl ?? config.redisUrl;
-  if (url) return new RedisRunStore(url, { prefix: `${config.queueName}:store` });
-  return new MemoryRunStore();
 }
 
-export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const role = opts.role ?? 'all';
-  const log = (opts.logger ?? silentLogger()).child({ role });
-  const problem = roleProblem(role, { redisUrl: opts.config.redisUrl, storeDir: opts.storeDir, store: opts.store });
-  if (problem) throw new ServeError(problem);
-  if (opts.templatesDir !== undefined && !(await stat(opts.templatesDir).catch(() => undefined))?.isDirectory()) {
-    throw new ServeError(`--templates ${opts.templatesDir}: not a directory`);
-  }
-  const ownsStore = opts.store === undefined;
-  const store: RunStore = opts.store ?? (await openStore(opts.storeDir, opts.config, log));
-  const registry = new MetricsRegistry();
-  // While Redis is down its clients report every reconnect attempt; one line per cause is enough.
+/**
+ * A tick failure is logged with its run; a scheduler error without a run (Redis down, reconnect
+ * attempts) once per cause every 30 s.
+ */
+export function schedulerErrorLog(log: Logger, engineMetrics: EngineMetrics): (err: unknown, key?: string) => void {
   const repeats = new RepeatFilter(30_000);
-  const engineMetrics = new EngineMetrics(registry);
-  const concurrency = opts.concurrency ?? DEFAULT_SERVE_CONCURRENCY;
-  const assembly = assemble({
-    // One backend may hold at most half of the tick slots in flight, so that hung backends
-    // (each call bounded by the measurement ceiling) cannot starve the other runs' verdicts.
-    config: { ...opts.config, providerConcurrency: perAddressBound(opts.config.providerConcurrency, concurrency) },
-    store,
-    providers: engineMetrics.timed([...builtinProviders(), ...(opts.providers ?? [])]),
-    ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
-    ...(opts.secrets ? { secrets: opts.secrets } : {}),
-    onProviderError: (provider, code) => engineMetrics.providerError(provider, code),
-    onSchedulerError: (err, key) => {
-      if (key !== undefined) {
-        engineMetrics.tickFailed(key);
-        log.error({ err, run: key }, 'tick failed; it will be retried');
-      } else if (repeats.first(err instanceof Error ? err.message : String(err))) {
-        log.error({ err }, 'scheduler error (the same error is logged at most every 30 s)');
-      }
-    },
-  });
+  return (err, key) => {
+    if (key !== undefined) {
+      engineMetrics.tickFailed(key);
+      log.error({ err, run: key }, 'tick failed; it will be retried');
+    } else if (repeats.first(err instanceof Error ? err.message : String(err))) {
+      log.error({ err }, 'scheduler error (the same error is logged at most every 30 s)');
+    }
+  };
+}
+
+export async function serveHttp(opts: HttpServiceOptions, ports: ServerPorts): Promise<RunningServer> {
+  const { role, log, concurrency } = opts;
+  const { store, assembly, registry, engineMetrics, health } = ports;
   const { engine } = assembly;
   const executes = role !== 'api';
   const servesApi = role !== 'worker';
@@ -172,19 +155,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     opts.notifications && executes
       ? await Notifier.start({
           config: opts.notifications,
-          ...(opts.config.redisUrl ? { redisUrl: opts.config.redisUrl, redisPrefix: `assay:notify:${opts.config.queueName}` } : {}),
+          outbox: await ports.notificationOutbox(),
           log: log.child({ component: 'notifications' }),
           registry,
           tracesOf: (key, metric) => traces.of(key, metric),
         })
       : undefined;
   if (notifier) unlisten.push(engine.listen({ onStatus: (key, run, previous) => notifier.onStatus(key, run, previous) }));
-  let schedulerStarted = false;
-  const health = new Health({
-    store,
-    schedulerStarted: () => (executes ? schedulerStarted : undefined),
-    ...(opts.config.redisUrl ? { redisUrl: opts.config.redisUrl } : {}),
-  });
   const sse = hub ? new SseStreams(hub, store, opts.heartbeatMs ?? 15_000) : undefined;
   const api =
     servesApi && sse
@@ -220,7 +197,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     for (const u of unlisten) u();
     hub?.close();
     await health.close();
-    if (ownsStore) await store.close?.();
+    await ports.closeStore?.();
   };
 
   const host = opts.host ?? '127.0.0.1';
@@ -237,12 +214,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log.info(
       {
         url,
-        store: opts.store ? 'custom' : opts.storeDir ? `file:${opts.storeDir}` : (opts.config.storeRedisUrl ?? opts.config.redisUrl) ? `redis:${withoutPassword((opts.config.storeRedisUrl ?? opts.config.redisUrl)!)}` : 'memory',
-        scheduler: opts.config.redisUrl ? `redis:${withoutPassword(opts.config.redisUrl)}` : 'memory',
+        store: ports.describe.store,
+        scheduler: ports.describe.scheduler,
       },
       'assay serve listening',
     );
-    if (opts.config.redisUrl) {
+    {
       const redisCheck = (await health.readiness()).checks.redis;
       if (redisCheck && !redisCheck.ok) log.warn({ error: redisCheck.message }, 'Redis is not reachable yet; start-up waits for it');
     }
@@ -251,11 +228,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (resumed > 0) log.info({ runs: resumed }, 'resumed unfinished runs');
     if (executes) {
       await engine.start(concurrency);
-      schedulerStarted = true;
-      if (opts.config.redisUrl) {
+      health.markSchedulerStarted();
+      if (ports.periodicResyncMs !== undefined) {
         resyncTimer = setInterval(() => {
           engine.resync().catch((err: unknown) => log.warn({ err }, 'periodic resync failed'));
-        }, opts.resyncIntervalMs ?? 5 * 60_000);
+        }, ports.periodicResyncMs);
         resyncTimer.unref();
       }
     }
@@ -305,7 +282,7 @@ class RepeatFilter {
 }
 
 /** A Redis URL fit for logs: the password (redis://:secret@host) replaced. */
-function withoutPassword(url: string): string {
+export function withoutPassword(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

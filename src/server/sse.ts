@@ -17,7 +17,7 @@ import { ApiError } from './http.js';
 
 const MAX_BACKLOG_BYTES = 1024 * 1024;
 
-export interface StreamFilter {
+interface StreamFilter {
   /** One run: 404 when it does not exist; the stream ends when it is deleted. */
   key?: RunKey;
   /** All runs of one namespace. */

@@ -13,9 +13,9 @@ import { loadPaths } from '../api/load.js';
 import type { AnalysisTemplate } from '../api/types.js';
 import type { TemplateLookup } from '../engine/templates.js';
 import { templateLookup } from '../runtime/new-run.js';
-import { metricType } from './analysis-metrics.js';
+import { metricType } from '../observability/analysis-metrics.js';
 
-export interface TemplateSummary {
+interface TemplateSummary {
   kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
   name: string;
   /** Absent for ClusterAnalysisTemplates and for templates that name no namespace (they match every namespace). */
@@ -24,7 +24,7 @@ export interface TemplateSummary {
   metrics: Array<{ name: string; type: string }>;
 }
 
-export interface ReloadProblem {
+interface ReloadProblem {
   file: string;
   message: string;
 }

@@ -21,7 +21,7 @@ const LEFT = new RegExp(String.raw`^\s*${RESULT}\s*${OP}\s*${NUMBER}\s*$`);
 const RIGHT = new RegExp(String.raw`^\s*${NUMBER}\s*${OP}\s*${RESULT}\s*$`);
 const FLIP: Record<string, Threshold['op']> = { '>=': '<=', '<=': '>=', '>': '<', '<': '>', '==': '==' };
 
-export function thresholdOf(kind: Threshold['kind'], expression: string): Threshold | undefined {
+function thresholdOf(kind: Threshold['kind'], expression: string): Threshold | undefined {
   const left = LEFT.exec(expression);
   if (left) return { kind, expression, op: left[1] as Threshold['op'], value: Number(left[2]) };
   const right = RIGHT.exec(expression);

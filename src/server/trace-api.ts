@@ -14,7 +14,7 @@ import { keyFromPath } from './api.js';
 import { ApiError, sendJson } from './http.js';
 import type { Handler } from './router.js';
 
-export interface TraceView {
+interface TraceView {
   key: string;
   phase: string;
   /** Argo's message, unchanged. */
@@ -28,7 +28,7 @@ export interface TraceView {
   thresholds: Record<string, Threshold[]>;
 }
 
-export function traceView(key: string, run: AnalysisRun, traces: TraceLog): TraceView {
+function traceView(key: string, run: AnalysisRun, traces: TraceLog): TraceView {
   const metrics: TraceView['metrics'] = {};
   for (const [name, list] of Object.entries(traces.get(key).metrics)) metrics[name] = list.map((t) => ({ ...t, why: measurementWhy(t) }));
   const resolved = resolveMetrics(run.spec.metrics ?? [], argsWithoutSecrets(run.spec.args ?? []));

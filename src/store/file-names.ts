@@ -16,7 +16,7 @@ export const TICK = '.tick';
 export const TMP = '.tmp';
 
 /** 63 (namespace) + 1 + 99 (name prefix) + 1 + 16 (hash): leaves room for `.status.json.<8 hex>.tmp`. */
-export const MAX_STEM = 180;
+const MAX_STEM = 180;
 const HASHED_PREFIX = 99;
 
 export function stemOf(key: RunKey): string {

@@ -29,7 +29,7 @@ export interface StoreProblem {
   message: string;
 }
 
-export interface FileStoreOptions {
+interface FileStoreOptions {
   now?: () => number;
   /** Called once per unreadable file version (the server logs it). */
   onProblem?: (problem: StoreProblem) => void;

@@ -59,7 +59,7 @@ interface ChangeMessage {
   origin: string;
 }
 
-export interface RedisRunStoreOptions {
+interface RedisRunStoreOptions {
   prefix?: string;
   now?: () => number;
 }

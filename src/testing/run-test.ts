@@ -2,7 +2,6 @@
  * Running one AnalysisTest: gather its templates, create the AnalysisRun the way a Rollout
  * would (or take the given one), drive it on the virtual clock, compare with `expect`.
  */
-import { pluginProviders } from '../runtime/plugin-providers.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { AnalysisRun, AnalysisTemplate } from '../api/types.js';
@@ -14,13 +13,14 @@ import { parseTime } from '../engine/time.js';
 import { verdictReasons } from '../engine/explain.js';
 import { measurementWhy, type MeasurementTrace } from '../engine/trace.js';
 import type { SecretSource } from '../reconcile/ports.js';
+import type { MetricProvider } from '../metric/provider.js';
 import { compare, viewOf, type Failure, type TestResultView } from './expect.js';
 import { ScriptedMeasurer, ScriptError } from './scripted-measurer.js';
 import type { AnalysisTest } from './test-file.js';
 import { runVirtual } from './virtual-run.js';
 
 /** Virtual time 0 when the run brings no status.startedAt of its own. */
-export const VIRTUAL_EPOCH = Date.UTC(2026, 0, 1);
+const VIRTUAL_EPOCH = Date.UTC(2026, 0, 1);
 const DEFAULT_UNTIL = '24h';
 
 export class InvalidTestError extends Error {}
@@ -118,13 +118,13 @@ async function buildRun(test: AnalysisTest, file: string): Promise<AnalysisRun> 
   return { apiVersion: API_VERSION, kind: 'AnalysisRun', metadata, spec: spec.value };
 }
 
-export async function runAnalysisTest(test: AnalysisTest, file: string): Promise<TestOutcome> {
+export async function runAnalysisTest(test: AnalysisTest, file: string, providers: readonly MetricProvider<unknown>[]): Promise<TestOutcome> {
   const run = await buildRun(test, file);
   const base = parseTime(run.status?.startedAt) ?? VIRTUAL_EPOCH;
   const terminateAtText = test.spec.run?.terminateAt ?? test.spec.terminateAt;
   const terminateAt = terminateAtText ? durationMs(terminateAtText, 'spec.run.terminateAt') : undefined;
   const until = durationMs(test.spec.until ?? DEFAULT_UNTIL, 'spec.until');
-  const measurer = new ScriptedMeasurer(test.spec.measurements ?? {}, pluginProviders());
+  const measurer = new ScriptedMeasurer(test.spec.measurements ?? {}, providers);
   let finalRun = run;
   let traces: MeasurementTrace[] = [];
   try {

@@ -7,9 +7,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { analysisTestSchema, type AnalysisTest } from './test-file.js';
+import type { MetricProvider } from '../metric/provider.js';
 import { InvalidTestError, runAnalysisTest, type TestOutcome } from './run-test.js';
 
-export interface SuiteReport {
+interface SuiteReport {
   tests: TestOutcome[];
   invalid: { file: string; message: string }[];
   passed: number;
@@ -36,7 +37,7 @@ function issuePath(path: readonly PropertyKey[]): string {
 }
 
 /** Parse the AnalysisTest documents of one file. Files from a directory without any are skipped. */
-export async function parseTestFile(file: string, fromDir: boolean): Promise<{ tests: ParsedTest[]; errors: string[] }> {
+async function parseTestFile(file: string, fromDir: boolean): Promise<{ tests: ParsedTest[]; errors: string[] }> {
   const text = await readFile(file, 'utf8');
   const docs = parseAllDocuments(text);
   const tests: ParsedTest[] = [];
@@ -54,7 +55,8 @@ export async function parseTestFile(file: string, fromDir: boolean): Promise<{ t
     const kind = (value as { kind?: unknown }).kind;
     if (kind !== 'AnalysisTest') return;
     sawTest = true;
-    const parsed = analysisTestSchema.safeParse(value);
+    // jitless: one parse per document; zod's generated fast path would cost more than it saves.
+    const parsed = analysisTestSchema.safeParse(value, { jitless: true });
     if (!parsed.success) {
       const name = (value as { metadata?: { name?: string } }).metadata?.name;
       for (const issue of parsed.error.issues) {
@@ -68,7 +70,8 @@ export async function parseTestFile(file: string, fromDir: boolean): Promise<{ t
   return { tests, errors };
 }
 
-export async function runSuite(paths: readonly string[], onResult?: (t: TestOutcome) => void): Promise<SuiteReport> {
+/** `providers`: the ones an AnalysisTest runs for real (composition/offline.ts); every other is scripted. */
+export async function runSuite(paths: readonly string[], providers: readonly MetricProvider<unknown>[], onResult?: (t: TestOutcome) => void): Promise<SuiteReport> {
   const report: SuiteReport = { tests: [], invalid: [], passed: 0, failed: 0 };
   for (const p of paths) {
     const files: string[] = [];
@@ -91,7 +94,7 @@ export async function runSuite(paths: readonly string[], onResult?: (t: TestOutc
       for (const message of parsed.errors) report.invalid.push({ file, message });
       for (const { test } of parsed.tests) {
         try {
-          const outcome = await runAnalysisTest(test, file);
+          const outcome = await runAnalysisTest(test, file, providers);
           report.tests.push(outcome);
           if (outcome.passed) report.passed++;
           else report.failed++;

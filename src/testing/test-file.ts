@@ -58,8 +58,6 @@ const metricExpect = z.strictObject({
   dryRun: z.boolean().optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });
-export type MetricExpect = z.infer<typeof metricExpect>;
-
 const templateSource = z.union([
   z.strictObject({ file: z.string().min(1) }),
   z.strictObject({ inline: looseObject }),

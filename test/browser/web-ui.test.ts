@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/runtime/config.js';
-import { startServer, type RunningServer } from '../../src/server/server.js';
+import { startServer } from '../../src/composition/serve.js';
+import type { RunningServer } from '../../src/server/server.js';
 import { sendJson, startHttpServer, type TestHttpServer } from '../support/http-server.js';
 import { post, waitForPhase } from '../integration/server/helpers.js';
 

@@ -16,7 +16,8 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { AnalysisRun } from '../../src/api/types.js';
-import { Controller } from '../../src/controller/controller.js';
+import { startController } from '../../src/composition/cluster.js';
+import type { Controller } from '../../src/controller/controller.js';
 import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
 import { startPrometheus, type PrometheusInstance } from '../support/prometheus.js';
 import { ScriptedBlueGreenRollout } from '../support/scripted-rollout/index.js';
@@ -92,7 +93,7 @@ beforeAll(async () => {
   const kc = fake.kubeConfig();
   custom = kc.makeApiClient(CustomObjectsApi);
   core = kc.makeApiClient(CoreV1Api);
-  controller = await Controller.start({ config: { logLevel: 'silent', queueName: 'e2e-bg-docs' }, kubeConfig: kc });
+  controller = await startController({ config: { logLevel: 'silent', queueName: 'e2e-bg-docs' }, kubeConfig: kc });
 });
 
 afterAll(async () => {

@@ -24,7 +24,8 @@ import { parse } from 'yaml';
 import { analysisRunSchema } from '../../src/api/schema.js';
 import type { AnalysisRun, Metric } from '../../src/api/types.js';
 import { isCompleted, type Phase } from '../../src/api/phase.js';
-import { Controller } from '../../src/controller/controller.js';
+import { startController } from '../../src/composition/cluster.js';
+import type { Controller } from '../../src/controller/controller.js';
 import { startFakeKube, type FakeKube } from '../support/fake-kube/index.js';
 import { startPrometheus, type PrometheusInstance } from '../support/prometheus.js';
 import { ScriptedBlueGreenRollout, type RolloutAnalysis } from '../support/scripted-rollout/index.js';
@@ -211,7 +212,7 @@ beforeAll(async () => {
   }
   watch = new VerdictWatch();
   await watch.start(kc, NS);
-  controller = await Controller.start({ config: { logLevel: 'silent', queueName: 'e2e-bg' }, kubeConfig: kc });
+  controller = await startController({ config: { logLevel: 'silent', queueName: 'e2e-bg' }, kubeConfig: kc });
 });
 
 afterAll(async () => {

@@ -28,7 +28,7 @@ async function newestMtime(dir: string): Promise<number> {
 async function isFresh(): Promise<boolean> {
   const built = await stat(join(ROOT, 'dist/src/cli/main.js')).catch(() => undefined);
   // The bundle bin/assay.js prefers (scripts/bundle-cli.mjs): it must be at least as new.
-  const bundled = await stat(join(ROOT, 'dist/bundle/cli/main.mjs')).catch(() => undefined);
+  const bundled = await stat(join(ROOT, 'dist/bundle/cli/main.cjs')).catch(() => undefined);
   if (!built || !bundled || bundled.mtimeMs < built.mtimeMs) return false;
   const sources = Math.max(await newestMtime(join(ROOT, 'src')), await newestMtime(join(ROOT, 'providers')));
   return built.mtimeMs > sources;

@@ -1,8 +1,9 @@
 /**
  * The shape rules of the code base, checked: no import cycles, a pure core (src/engine,
  * src/conditions, src/go) that imports no I/O, reads no clock and logs nothing (nor anything of
- * the shell: runtime, scheduler, store, kube, server), and a settle loop (src/reconcile) that
- * reaches the world only through its ports.
+ * the shell: runtime, scheduler, store, kube, server), a settle loop (src/reconcile) that reaches
+ * the world only through its ports, providers that see only their contract, and one composition
+ * root (src/composition) that constructs the adapters.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -13,6 +14,8 @@ import { findCycles, importGraph, sourceFiles } from '../../scripts/check-cycles
 const root = resolve(import.meta.dirname, '..', '..');
 const PURE = ['src/engine', 'src/conditions', 'src/go'];
 const ALLOWED_FROM_PURE = ['src/api', 'src/engine', 'src/conditions', 'src/go', 'src/metric/provider.ts'];
+/** Loads re2js on first use with createRequire: code loading, not I/O a decision depends on. */
+const LAZY_LOADER = 'src/go/regexp.ts';
 
 describe('architecture', () => {
   it('has no import cycles in src/ and providers/', () => {
@@ -32,7 +35,7 @@ describe('architecture', () => {
           if (spec.startsWith('.')) {
             const target = relative(root, resolve(join(root, rel, '..'), spec.replace(/\.js$/, '.ts')));
             if (!ALLOWED_FROM_PURE.some((a) => target === a || target.startsWith(`${a}/`))) problems.push(`${rel} imports ${target}`);
-          } else if (!['jexl', 're2js'].includes(spec)) {
+          } else if (!['jexl', 're2js'].includes(spec) && !(rel === LAZY_LOADER && spec === 'node:module')) {
             problems.push(`${rel} imports package ${spec}`);
           }
         }
@@ -94,5 +97,44 @@ describe('architecture', () => {
           .includes('process.env'),
       );
     expect(offenders).toEqual([]);
+  });
+
+  it('constructs adapters only in the composition root (src/composition)', () => {
+    // Stores, schedulers, measurers, secret sources, health checks, Kubernetes clients and metric
+    // providers are chosen in one place; everything else in src/ receives them as ports. A class's
+    // own file may construct it (its static factory), and src/runtime/plugin-providers.ts is the
+    // catalogue of assay's own plugin sources that lint reads too.
+    const ADAPTERS = [
+      'MemoryRunStore', 'FileRunStore', 'RedisRunStore', 'KubeRunStore', 'KubeTemplateCatalog',
+      'BullMQScheduler', 'MemoryScheduler', 'ProviderMeasurer', 'Engine',
+      'FileSecretSource', 'KubeSecretSource', 'KubeEventRecorder', 'LeaderElector', 'Health',
+      'MemoryOutbox', 'RedisOutbox',
+    ];
+    const construction = new RegExp(`\\bnew (${ADAPTERS.join('|')})\\(|\\b(${ADAPTERS.join('|')})\\.(open|start|load|connect)\\(|\\bcreate[A-Z]\\w*Provider\\(`, 'g');
+    const problems: string[] = [];
+    for (const file of sourceFiles(join(root, 'src')) as string[]) {
+      const rel = relative(root, file);
+      if (rel.startsWith('src/composition/') || rel === 'src/runtime/plugin-providers.ts') continue;
+      const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      for (const m of code.matchAll(construction)) {
+        const name = m[1] ?? m[2];
+        if (name && new RegExp(`\\bclass ${name}\\b`).test(code)) continue;
+        problems.push(`${rel}: ${m[0]}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps the composition root at the top: only the command line imports it', () => {
+    const problems: string[] = [];
+    for (const file of sourceFiles(join(root, 'src')) as string[]) {
+      const rel = relative(root, file);
+      if (rel.startsWith('src/composition/') || rel.startsWith('src/cli/')) continue;
+      for (const m of readFileSync(file, 'utf8').matchAll(/from\s+['"](\.[^'"]+)['"]/g)) {
+        const target = relative(root, resolve(join(root, rel, '..'), m[1]!));
+        if (target.startsWith('src/composition/')) problems.push(`${rel} imports ${target}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

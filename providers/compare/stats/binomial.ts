@@ -3,17 +3,17 @@
 const logFactorials: number[] = [0];
 
 /** ln(n!) by summation, memoised: exact to rounding, no Stirling error for the small n that matter. */
-export function logFactorial(n: number): number {
+function logFactorial(n: number): number {
   for (let i = logFactorials.length; i <= n; i++) logFactorials.push(logFactorials[i - 1]! + Math.log(i));
   return logFactorials[n]!;
 }
 
-export function logChoose(n: number, k: number): number {
+function logChoose(n: number, k: number): number {
   return logFactorial(n) - logFactorial(k) - logFactorial(n - k);
 }
 
 /** ln(exp(a) + exp(b)) without overflow. */
-export function logAddExp(a: number, b: number): number {
+function logAddExp(a: number, b: number): number {
   if (a === -Infinity) return b;
   if (b === -Infinity) return a;
   const m = Math.max(a, b);

@@ -9,7 +9,7 @@
  */
 import { normalQuantile } from './normal.js';
 
-export interface ShiftEstimate {
+interface ShiftEstimate {
   /** Median of y − x over all pairs: how much larger y (the canary) tends to be. */
   estimate: number;
   /** Confidence interval for the shift at `confidence`; -Infinity/Infinity when unbounded. */

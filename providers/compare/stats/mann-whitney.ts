@@ -10,7 +10,7 @@ import { normalSf } from './normal.js';
 
 export type Alternative = 'two-sided' | 'greater' | 'less';
 
-export interface MannWhitneyResult {
+interface MannWhitneyResult {
   /** U of the first sample: the number of (x, y) pairs with x > y, ties counting one half. */
   u: number;
   pValue: number;
@@ -22,7 +22,7 @@ export interface MannWhitneyResult {
 }
 
 /** Mid-ranks (1-based, ties get the mean of their ranks) of the pooled samples, and the tie sizes. */
-export function midRanks(values: readonly number[]): { ranks: number[]; ties: number[] } {
+function midRanks(values: readonly number[]): { ranks: number[]; ties: number[] } {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const ranks = new Array<number>(values.length);
   const ties: number[] = [];

@@ -58,7 +58,7 @@ function expTail(x: number): number {
   return Math.exp(-xs * xs) * Math.exp(-del);
 }
 
-export function erfc(x: number): number {
+function erfc(x: number): number {
   return x >= 0 ? erfcNonNegative(x) : 2 - erfcNonNegative(-x);
 }
 
@@ -69,7 +69,7 @@ export function normalSf(z: number): number {
 }
 
 /** P(Z <= z). */
-export function normalCdf(z: number): number {
+function normalCdf(z: number): number {
   return normalSf(-z);
 }
 

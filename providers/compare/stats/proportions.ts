@@ -8,7 +8,7 @@
 import { normalSf } from './normal.js';
 import type { Alternative } from './mann-whitney.js';
 
-export interface ProportionsResult {
+interface ProportionsResult {
   baselineRate: number;
   canaryRate: number;
   /** canaryRate − baselineRate. */

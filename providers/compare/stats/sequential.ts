@@ -24,9 +24,9 @@
  */
 import { logBetaInt, logBinomialUpperTail } from './binomial.js';
 
-export type Worse = 'higher' | 'lower';
+type Worse = 'higher' | 'lower';
 
-export interface SequentialResult {
+interface SequentialResult {
   decision: 'fail' | 'pass' | 'continue';
   /** Untied pairs used, and how many of them had the canary worse. */
   pairs: number;

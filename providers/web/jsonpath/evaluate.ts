@@ -15,7 +15,7 @@ import { goSprintV } from '../../../src/go/format.js';
 import type { ListNode, Node, Param } from './parse.js';
 
 /** A Go integer value produced by the template itself (int literal, or a byte of a string). */
-export class GoInt {
+class GoInt {
   constructor(
     readonly value: number,
     readonly kind: 'int' | 'uint8',

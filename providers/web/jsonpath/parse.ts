@@ -34,7 +34,7 @@ export interface ListNode {
   nodes: Node[];
 }
 
-export class JsonPathSyntaxError extends Error {}
+class JsonPathSyntaxError extends Error {}
 
 const EOF = '';
 const isDigit = (r: string): boolean => /^\p{Nd}$/u.test(r);

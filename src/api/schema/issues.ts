@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 
-export type IssuePath = readonly PropertyKey[];
+type IssuePath = readonly PropertyKey[];
 
 export interface SchemaProblem {
   /** Path of the offending value (for an unknown field: the field itself). */

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { analysisRunSchema } from '../../../src/api/schema.js';
 import type { AnalysisRun } from '../../../src/api/types.js';
 import { isCompleted } from '../../../src/api/phase.js';
-import { Controller, type ControllerOptions } from '../../../src/controller/controller.js';
+import { startController } from '../../../src/composition/cluster.js';
+import type { Controller, ControllerOptions } from '../../../src/controller/controller.js';
 import { analysisRunSpecFromTemplates } from '../../../src/engine/templates.js';
 import { startFakeKube, type FakeKube } from '../../support/fake-kube/index.js';
 import { sendJson, startHttpServer, type TestHttpServer } from '../../support/http-server.js';
@@ -21,7 +22,7 @@ let custom: CustomObjectsApi;
 const controllers: Controller[] = [];
 
 const start = async (extra: Partial<ControllerOptions> = {}) => {
-  const c = await Controller.start({ config: { logLevel: 'silent', queueName: 'x' }, kubeConfig: fake.kubeConfig(), ...extra });
+  const c = await startController({ config: { logLevel: 'silent', queueName: 'x' }, kubeConfig: fake.kubeConfig(), ...extra });
   controllers.push(c);
   return c;
 };

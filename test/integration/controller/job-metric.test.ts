@@ -8,7 +8,8 @@ import { BatchV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnalysisRun } from '../../../src/api/types.js';
 import { isCompleted } from '../../../src/api/phase.js';
-import { Controller } from '../../../src/controller/controller.js';
+import { startController } from '../../../src/composition/cluster.js';
+import type { Controller } from '../../../src/controller/controller.js';
 import { startFakeKube, type FakeKube, type KubeObject } from '../../support/fake-kube/index.js';
 
 const NS = 'jobs';
@@ -18,7 +19,7 @@ let completer: NodeJS.Timeout;
 
 beforeEach(async () => {
   fake = await startFakeKube({ namespaces: [NS] });
-  controller = await Controller.start({ config: { logLevel: 'silent', queueName: 'x' }, kubeConfig: fake.kubeConfig() });
+  controller = await startController({ config: { logLevel: 'silent', queueName: 'x' }, kubeConfig: fake.kubeConfig() });
   // The Job controller's part: every Job of ours completes shortly after it is created.
   completer = setInterval(() => {
     for (const job of fake.list({ apiVersion: 'batch/v1', kind: 'Job', namespace: NS })) {

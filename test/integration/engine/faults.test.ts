@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisRun, Metric } from '../../../src/api/types.js';
 import { isCompleted } from '../../../src/api/phase.js';
-import { assemble, type Assembly } from '../../../src/runtime/assemble.js';
+import { assemble, type Assembly } from '../../../src/composition/engine.js';
+import { liveProviders } from '../../../src/composition/provider-registry.js';
 import { MemoryRunStore } from '../../../src/store/memory-store.js';
 import { hang, sendJson, sendText, startHttpServer, unusedPort, type TestHttpServer } from '../../support/http-server.js';
 import { startPrometheus, type PrometheusInstance } from '../../support/prometheus.js';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   });
   healthy = await startHttpServer((_req, res) => sendJson(res, 200, { ok: true, rate: 0.99 }));
   store = new MemoryRunStore();
-  assembly = assemble({ config: { logLevel: 'silent', queueName: 'faults' }, store });
+  assembly = await assemble({ config: { logLevel: 'silent', queueName: 'faults' }, store, providers: liveProviders() });
   await assembly.engine.start(8);
 }, 60_000);
 

@@ -8,7 +8,8 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../../src/runtime/config.js';
 import { parseNotifyConfig } from '../../../src/notify/config.js';
-import { startServer, type RunningServer } from '../../../src/server/server.js';
+import { startServer } from '../../../src/composition/serve.js';
+import type { RunningServer } from '../../../src/server/server.js';
 import { sendJson, startHttpServer, type RecordedRequest, type TestHttpServer } from '../../support/http-server.js';
 import { captureLogger, post, templatesDir, waitForPhase, waitUntil } from '../server/helpers.js';
 

@@ -10,7 +10,8 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisRun } from '../../../src/api/types.js';
 import { isCompleted } from '../../../src/api/phase.js';
-import { Controller } from '../../../src/controller/controller.js';
+import { startController } from '../../../src/composition/cluster.js';
+import type { Controller } from '../../../src/controller/controller.js';
 import { startFakeKube, type FakeKube } from '../../support/fake-kube/index.js';
 import { awsEnv, cases, influxSecret, startBackends, type Backends } from './backends.js';
 
@@ -28,7 +29,7 @@ beforeAll(async () => {
   Object.assign(process.env, awsEnv(b));
   const core = fake.kubeConfig().makeApiClient(CoreV1Api);
   await core.createNamespacedSecret({ namespace: CONTROLLER_NS, body: influxSecret(b) as never });
-  controller = await Controller.start({
+  controller = await startController({
     config: { logLevel: 'silent', queueName: 'providers', controllerNamespace: CONTROLLER_NS },
     kubeConfig: fake.kubeConfig(),
     log: (level, msg, fields) => void logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),

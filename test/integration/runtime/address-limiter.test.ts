@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Metric } from '../../../src/api/types.js';
 import type { MeasureRequest } from '../../../src/reconcile/ports.js';
 import { AddressLimiter } from '../../../src/runtime/address-limiter.js';
-import { builtinProviders } from '../../../src/runtime/assemble.js';
+import { liveProviders } from '../../../src/composition/provider-registry.js';
 import { addressOf, ProviderMeasurer } from '../../../src/runtime/provider-measurer.js';
 import { sendJson, startHttpServer, type TestHttpServer } from '../../support/http-server.js';
 
@@ -43,7 +43,7 @@ describe('bounded concurrency per provider address', () => {
   it('keeps at most N requests in flight to one server; each server has its own bound', async () => {
     const a = await slowPrometheus(100);
     const b = await slowPrometheus(100);
-    const m = new ProviderMeasurer({ providers: builtinProviders(), env: {}, maxConcurrentPerAddress: 4 });
+    const m = new ProviderMeasurer({ providers: liveProviders(), env: {}, maxConcurrentPerAddress: 4 });
     // Distinct queries, so coalescing does not reduce the load.
     const calls = [];
     for (let i = 0; i < 20; i++) {
@@ -78,7 +78,7 @@ describe('bounded concurrency per provider address', () => {
   it('lets queued calls through at once when the engine shuts down (they return Aborted, not hang)', async () => {
     const s = await slowPrometheus(2000);
     const shutdown = new AbortController();
-    const m = new ProviderMeasurer({ providers: builtinProviders(), env: {}, maxConcurrentPerAddress: 2, shutdown: shutdown.signal });
+    const m = new ProviderMeasurer({ providers: liveProviders(), env: {}, maxConcurrentPerAddress: 2, shutdown: shutdown.signal });
     const calls = Array.from({ length: 6 }, (_, i) => m.measure(req(s.url, `q${i}`)));
     await new Promise((r) => setTimeout(r, 100));
     shutdown.abort();
@@ -97,7 +97,7 @@ describe('bounded concurrency per provider address', () => {
 
   it('0 means unbounded', async () => {
     const s = await slowPrometheus(100);
-    const m = new ProviderMeasurer({ providers: builtinProviders(), env: {}, maxConcurrentPerAddress: 0 });
+    const m = new ProviderMeasurer({ providers: liveProviders(), env: {}, maxConcurrentPerAddress: 0 });
     await Promise.all(Array.from({ length: 30 }, (_, i) => m.measure(req(s.url, `q${i}`))));
     expect(s.peak()).toBe(30);
   });

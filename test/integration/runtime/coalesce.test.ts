@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isCompleted } from '../../../src/api/phase.js';
 import type { AnalysisRun, Metric } from '../../../src/api/types.js';
 import type { MeasureRequest } from '../../../src/reconcile/ports.js';
-import { assemble, builtinProviders } from '../../../src/runtime/assemble.js';
+import { assemble } from '../../../src/composition/engine.js';
+import { liveProviders } from '../../../src/composition/provider-registry.js';
 import { canonicalJson, RequestCoalescer } from '../../../src/runtime/coalesce.js';
 import { ProviderMeasurer } from '../../../src/runtime/provider-measurer.js';
 import { MemoryRunStore } from '../../../src/store/memory-store.js';
@@ -47,7 +48,7 @@ const request = (metric: Metric, now: number, run = 'r'): MeasureRequest => ({
 });
 
 const measurer = (coalesceStepMs?: number) =>
-  new ProviderMeasurer({ providers: builtinProviders(), env: {}, ...(coalesceStepMs !== undefined ? { coalesceStepMs } : {}) });
+  new ProviderMeasurer({ providers: liveProviders(), env: {}, ...(coalesceStepMs !== undefined ? { coalesceStepMs } : {}) });
 
 describe('coalescing identical in-flight provider requests', () => {
   it('sends one Prometheus query for 50 identical concurrent requests, and each caller gets the answer', async () => {
@@ -139,7 +140,7 @@ describe('coalescing identical in-flight provider requests', () => {
 
   it('end to end: 20 runs of one template started together send the shared query once per wave', async () => {
     const store = new MemoryRunStore();
-    const assembly = assemble({ config: { logLevel: 'silent', queueName: 'coalesce', coalesceStepMs: 60_000 }, store });
+    const assembly = await assemble({ config: { logLevel: 'silent', queueName: 'coalesce', coalesceStepMs: 60_000 }, store, providers: liveProviders() });
     await assembly.engine.start(32);
     try {
       const run = (i: number): AnalysisRun => ({

@@ -10,7 +10,8 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCompleted } from '../../../src/api/phase.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../../../src/api/types.js';
-import { Controller } from '../../../src/controller/controller.js';
+import { startController } from '../../../src/composition/cluster.js';
+import type { Controller } from '../../../src/controller/controller.js';
 import { KubeRunStore } from '../../../src/kube/kube-run-store.js';
 import { TokenBucket } from '../../../src/kube/status-write-budget.js';
 import type { MetricProvider } from '../../../src/metric/provider.js';
@@ -180,7 +181,7 @@ describe('KubeRunStore with a status write budget', () => {
         return { kind: 'value', value: [1], display: '[1]' };
       },
     };
-    const controller = await Controller.start({
+    const controller = await startController({
       config: { logLevel: 'silent', queueName: 'budget' },
       kubeConfig: fake.kubeConfig(),
       providers: [provider],

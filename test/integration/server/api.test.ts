@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../../src/runtime/config.js';
-import { startServer, type RunningServer } from '../../../src/server/server.js';
+import { startServer } from '../../../src/composition/serve.js';
+import type { RunningServer } from '../../../src/server/server.js';
 import type { TestHttpServer } from '../../support/http-server.js';
 import { json, openSse, post, startMetricEndpoint, templatesDir, waitForPhase } from './helpers.js';
 

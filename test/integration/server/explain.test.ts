@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../../src/runtime/config.js';
-import { startServer, type RunningServer } from '../../../src/server/server.js';
+import { startServer } from '../../../src/composition/serve.js';
+import type { RunningServer } from '../../../src/server/server.js';
 import { sendJson, startHttpServer, type TestHttpServer } from '../../support/http-server.js';
 import { json, post, templatesDir, waitForPhase, waitUntil } from './helpers.js';
 

@@ -7,9 +7,11 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisRun } from '../../../src/api/types.js';
-import { Controller } from '../../../src/controller/controller.js';
+import { startController } from '../../../src/composition/cluster.js';
+import type { Controller } from '../../../src/controller/controller.js';
 import { configFromEnv } from '../../../src/runtime/config.js';
-import { startServer, type RunningServer } from '../../../src/server/server.js';
+import { startServer } from '../../../src/composition/serve.js';
+import type { RunningServer } from '../../../src/server/server.js';
 import { startFakeKube, type FakeKube } from '../../support/fake-kube/index.js';
 import { sendJson, startHttpServer, type TestHttpServer } from '../../support/http-server.js';
 import { workspace, type Workspace } from '../backtest/history.js';
@@ -117,7 +119,7 @@ describe('the controller', () => {
   let controller: Controller;
   beforeAll(async () => {
     fake = await startFakeKube({ namespaces: ['shop'] });
-    controller = await Controller.start({ config: { logLevel: 'silent', queueName: 'stats' }, kubeConfig: fake.kubeConfig() });
+    controller = await startController({ config: { logLevel: 'silent', queueName: 'stats' }, kubeConfig: fake.kubeConfig() });
   });
   afterAll(async () => {
     await controller?.stop();

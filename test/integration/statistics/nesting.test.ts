@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Metric } from '../../../src/api/types.js';
-import { builtinProviders } from '../../../src/runtime/assemble.js';
+import { liveProviders } from '../../../src/composition/provider-registry.js';
 import { ProviderMeasurer } from '../../../src/runtime/provider-measurer.js';
 import { sendJson, startHttpServer, type TestHttpServer } from '../../support/http-server.js';
 
@@ -13,7 +13,7 @@ let backend: TestHttpServer;
 let measurer: ProviderMeasurer;
 beforeAll(async () => {
   backend = await startHttpServer((req, res) => sendJson(res, 200, { values: req.path.includes('canary') ? [5, 6, 7, 8, 9, 10] : [1, 2, 3, 4, 5, 6] }));
-  measurer = new ProviderMeasurer({ providers: builtinProviders(), env: {} });
+  measurer = new ProviderMeasurer({ providers: liveProviders(), env: {} });
 });
 afterAll(async () => {
   await measurer?.close();

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisRun, Metric } from '../../../src/api/types.js';
 import { isCompleted } from '../../../src/api/phase.js';
-import { assemble, type Assembly } from '../../../src/runtime/assemble.js';
+import { assemble, type Assembly } from '../../../src/composition/engine.js';
+import { liveProviders } from '../../../src/composition/provider-registry.js';
 import { MemoryRunStore } from '../../../src/store/memory-store.js';
 import { startFakeKayenta, type FakeKayenta } from '../../support/vendors/kayenta.js';
 
@@ -55,7 +56,7 @@ beforeAll(async () => {
   kayenta = await startFakeKayenta();
   kayenta.addConfig('checkout', 'canary-config');
   store = new MemoryRunStore();
-  assembly = assemble({ config: { logLevel: 'silent', queueName: 'kayenta' }, store });
+  assembly = await assemble({ config: { logLevel: 'silent', queueName: 'kayenta' }, store, providers: liveProviders() });
   await assembly.engine.start(4);
 });
 afterAll(async () => {

@@ -8,7 +8,7 @@ import type { Metric } from '../../../src/api/types.js';
 import { lintMetric } from '../../../src/lint/analysis-spec.js';
 import { Problems } from '../../../src/lint/problem.js';
 import { RUNNABLE_PROVIDERS } from '../../../src/lint/provider-support.js';
-import { builtinProviders } from '../../../src/runtime/assemble.js';
+import { liveProviders } from '../../../src/composition/provider-registry.js';
 
 function warnings(provider: Record<string, unknown>) {
   const p = new Problems();
@@ -31,7 +31,7 @@ describe('lint: provider support', () => {
   });
 
   it("says nothing about assay's own plugin sources", () => {
-    for (const key of builtinProviders().map((p) => p.key).filter((k) => k.startsWith('plugin/'))) {
+    for (const key of liveProviders().map((p) => p.key).filter((k) => k.startsWith('plugin/'))) {
       expect(warnings({ plugin: { [key.slice('plugin/'.length)]: {} } }).filter((w) => w.message.includes('cannot run in assay')), key).toEqual([]);
     }
   });
@@ -44,7 +44,7 @@ describe('lint: provider support', () => {
   });
 
   it('lists exactly the registered providers (plus job, which the controller registers)', () => {
-    const keys = builtinProviders().map((p) => p.key).filter((k) => !k.startsWith('plugin/'));
+    const keys = liveProviders().map((p) => p.key).filter((k) => !k.startsWith('plugin/'));
     expect([...RUNNABLE_PROVIDERS].sort()).toEqual([...keys, 'job'].sort());
   });
 });

@@ -11,12 +11,12 @@
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Label values escaped as the format requires: backslash, double quote and newline. */
-export function escapeLabelValue(value: string): string {
+function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 /** A sample value as Prometheus parses it (Go float syntax, +Inf/-Inf/NaN spelled its way). */
-export function formatSampleValue(v: number): string {
+function formatSampleValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Number.POSITIVE_INFINITY) return '+Inf';
   if (v === Number.NEGATIVE_INFINITY) return '-Inf';
@@ -33,7 +33,7 @@ function header(name: string, help: string, type: string): string[] {
 }
 
 /** One rendered sample line: `name{a="x"} 1`. */
-export function sampleLine(name: string, labelNames: readonly string[], labelValues: readonly string[], value: number): string {
+function sampleLine(name: string, labelNames: readonly string[], labelValues: readonly string[], value: number): string {
   return `${name}${labelSet(labelNames, labelValues)} ${formatSampleValue(value)}`;
 }
 
@@ -141,7 +141,7 @@ export class Histogram implements Family {
 }
 
 /** Produces gauge lines at scrape time (from the run store, the template set, ...). */
-export type Collector = () => Promise<string[]> | string[];
+type Collector = () => Promise<string[]> | string[];
 
 /**
  * The process's metrics: stateful families registered once, plus collectors asked at each scrape.

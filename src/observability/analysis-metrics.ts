@@ -7,7 +7,7 @@
 import type { AnalysisRun, AnalysisTemplate, Metric } from '../api/types.js';
 import type { Phase } from '../api/phase.js';
 import { dryRunMetrics } from '../engine/rules.js';
-import { renderGauge } from '../runtime/metrics.js';
+import { renderGauge } from './metrics-registry.js';
 
 /** Argo's `metricproviders.Type()`: the first provider set, in Argo's order, by its type name. */
 const PROVIDER_TYPES: ReadonlyArray<[key: string, type: string]> = [

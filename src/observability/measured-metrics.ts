@@ -11,14 +11,14 @@
 import type { AnalysisRun, Measurement } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
 import { numericOf } from '../engine/trace.js';
-import { renderGauge } from '../runtime/metrics.js';
+import { renderGauge } from './metrics-registry.js';
 import { metricType } from './analysis-metrics.js';
 
 const COUNTERS = ['count', 'successful', 'failed', 'inconclusive', 'error', 'consecutiveError', 'consecutiveSuccess'] as const;
 const LABELS = ['namespace', 'run', 'metric', 'provider'];
 
 /** The number a measurement's value shows: `0.82`, or a one-element list `[0.82]`. */
-export function measuredNumber(m: Measurement | undefined): number | undefined {
+function measuredNumber(m: Measurement | undefined): number | undefined {
   const text = m?.value?.trim();
   if (!text) return undefined;
   const inner = /^\[([^,\]]*)\]$/.exec(text);

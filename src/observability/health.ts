@@ -14,20 +14,20 @@ import type { RunStore } from '../store/run-store.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
-export interface CheckResult {
+interface CheckResult {
   ok: boolean;
   message?: string;
 }
 
-export interface Readiness {
+interface Readiness {
   ready: boolean;
   checks: Record<string, CheckResult>;
 }
 
-export interface HealthOptions {
+interface HealthOptions {
   store: RunStore;
-  /** undefined when this role does not consume ticks. */
-  schedulerStarted: () => boolean | undefined;
+  /** Whether this process consumes ticks (roles all and worker): only then is the scheduler checked. */
+  consumesTicks: boolean;
   redisUrl?: string;
 }
 
@@ -52,6 +52,7 @@ export class Health {
   /** A connection of its own: the scheduler's connections queue commands forever while Redis is down. */
   private readonly redis: Redis | undefined;
   private lastRedisError: string | undefined;
+  private schedulerStarted = false;
 
   constructor(private readonly opts: HealthOptions) {
     if (opts.redisUrl) {
@@ -68,11 +69,15 @@ export class Health {
     }
   }
 
+  /** Ticks are being consumed from now on. */
+  markSchedulerStarted(): void {
+    this.schedulerStarted = true;
+  }
+
   async readiness(): Promise<Readiness> {
     const checks: Record<string, CheckResult> = {};
     checks.store = await check('the run store', () => this.opts.store.list());
-    const started = this.opts.schedulerStarted();
-    if (started !== undefined) checks.scheduler = started ? { ok: true } : { ok: false, message: 'the scheduler has not started' };
+    if (this.opts.consumesTicks) checks.scheduler = this.schedulerStarted ? { ok: true } : { ok: false, message: 'the scheduler has not started' };
     if (this.redis) {
       const redis = this.redis;
       const result = await check('redis', async () => {

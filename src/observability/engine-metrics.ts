@@ -8,15 +8,15 @@
  */
 import type { MetricProvider } from '../metric/provider.js';
 import type { Engine } from '../runtime/engine.js';
-import type { Counter, Histogram, MetricsRegistry } from '../runtime/metrics.js';
+import type { Counter, Histogram, MetricsRegistry } from './metrics-registry.js';
 import { splitRunKey, type RunKey } from '../store/run-store.js';
 
 /** Argo's `analysis_run_reconcile` buckets. */
-export const RECONCILE_BUCKETS = [0.01, 0.15, 0.25, 0.5, 1] as const;
+const RECONCILE_BUCKETS = [0.01, 0.15, 0.25, 0.5, 1] as const;
 /** Provider calls range from a local HTTP hop to a slow query near its timeout. */
-export const MEASUREMENT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
+const MEASUREMENT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 /** How long after its due instant a tick started: timers, queue polling, a busy worker pool. */
-export const LATENESS_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+const LATENESS_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
 
 export class EngineMetrics {
   readonly reconcile: Histogram;
@@ -85,9 +85,8 @@ export class EngineMetrics {
   }
 
   /**
-   * Wrap providers so every call is timed. The measurer gives no timing hook, but a provider passed
-   * to `assemble({providers})` replaces a built-in one with the same key, so wrapping the built-ins
-   * and passing them back times every call without touching the engine.
+   * Wrap providers so every call is timed. The measurer gives no timing hook, so the composition
+   * root hands the measurer wrapped providers: every call is timed without touching the engine.
    */
   timed(providers: readonly MetricProvider<unknown>[]): MetricProvider<unknown>[] {
     return providers.map((p) => timedProvider(p, (seconds) => this.measurementDuration.observe([p.type], seconds)));
