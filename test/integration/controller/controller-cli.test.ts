@@ -120,6 +120,10 @@ async function holdingProxy(target: string): Promise<{ url: string; release(): v
     const upstream = http.request(url, { method: req.method, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       res.flushHeaders(); // a watch answers headers long before its first event
+      // A reset upstream resets the client's connection too, as a real proxy's would: pipe() alone
+      // would leave the client waiting on a watch that no longer exists.
+      up.on('error', () => res.destroy());
+      up.on('aborted', () => res.destroy());
       up.pipe(res);
     });
     upstream.on('error', () => res.destroy());
