@@ -3,7 +3,7 @@
  * assay, not a backend), and AnalysisRuns shaped like the ones Argo Rollouts creates.
  */
 import type { AnalysisRun, AnalysisRunStatus, Measurement, Metric } from '../../src/api/types.js';
-import { formatTime } from '../../src/engine/time.js';
+import { formatTime } from '../../src/core/time.js';
 import type { MeasureContext, MetricProvider, Observation } from '../../src/metric/provider.js';
 
 export const INSTANT_PLUGIN = 'assay-bench/instant';

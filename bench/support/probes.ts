@@ -9,7 +9,7 @@
  */
 import { isCompleted } from '../../src/api/phase.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../../src/api/types.js';
-import { parseTime } from '../../src/engine/time.js';
+import { parseTime } from '../../src/core/time.js';
 import type { RunKey, RunStore, StoreChange } from '../../src/store/run-store.js';
 import { LatencyHistogram } from './stats.js';
 

@@ -16,7 +16,7 @@
  * Every mode reports CPU, GC pause time and RSS for its window (support/usage.ts).
  */
 import type { AnalysisRun, AnalysisRunStatus, MetricResult } from '../../src/api/types.js';
-import { toMeasurement } from '../../src/engine/judge.js';
+import { toMeasurement } from '../../src/core/judge.js';
 import type { MeasureContext } from '../../src/metric/provider.js';
 import { assemble, noSecrets } from '../../src/composition/engine.js';
 import { liveProviders } from '../../src/composition/provider-registry.js';

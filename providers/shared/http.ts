@@ -55,7 +55,7 @@ export interface HttpFailure {
  * Response bodies larger than this are refused (`response body exceeds N bytes`): 32 MiB. Go reads
  * without limit; a V8 heap holds the body several times over while it is decoded (bytes, text,
  * parsed JSON, the displayed value), so one hostile backend could otherwise exhaust it. What a
- * measurement stores is capped much lower (src/engine/value-cap.ts).
+ * measurement stores is capped much lower (src/core/value-cap.ts).
  */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const MAX_REDIRECTS = 10;

@@ -4,8 +4,8 @@
  * reads a clock: `now` (the present) is an argument.
  */
 import type { AnalysisRun } from '../api/types.js';
-import { providerKeysOf } from '../engine/metric-spec.js';
-import { formatTime, type Instant } from '../engine/time.js';
+import { providerKeysOf } from '../core/metric-spec.js';
+import { formatTime, type Instant } from '../core/time.js';
 import { formatGoDuration, parseGoDuration } from '../go/duration.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };

@@ -3,7 +3,7 @@
  * on a terminal, or a plain line at most every few seconds when asked for with `--progress` on a
  * pipe (CI logs). Shows only what the replays report; decides nothing.
  */
-import { formatTime, type Instant } from '../engine/time.js';
+import { formatTime, type Instant } from '../core/time.js';
 import { formatOffset } from './plan.js';
 
 export interface ProgressStream {

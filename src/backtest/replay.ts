@@ -9,7 +9,7 @@
  */
 import type { AnalysisRun, Measurement } from '../api/types.js';
 import { isCompleted, type Phase } from '../api/phase.js';
-import { parseTime, type Instant } from '../engine/time.js';
+import { parseTime, type Instant } from '../core/time.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
 import type { JudgedMeasurement } from '../reconcile/reconcile-once.js';
 import { runVirtual } from '../testing/virtual-run.js';

@@ -6,7 +6,7 @@
 import { isCompleted, isWorse, type Phase } from '../api/phase.js';
 import type { AnalysisRun } from '../api/types.js';
 import { formatGoDuration } from '../go/duration.js';
-import { formatTime } from '../engine/time.js';
+import { formatTime } from '../core/time.js';
 import { formatOffset, type Plan } from './plan.js';
 import type { ReplayOutcome } from './replay.js';
 

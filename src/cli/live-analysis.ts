@@ -6,7 +6,7 @@
  * run the way spec.terminate does, and the run still ends with a verdict.
  */
 import type { AnalysisRun, Measurement } from '../api/types.js';
-import { measurementWhy } from '../engine/trace.js';
+import { measurementWhy } from '../core/trace.js';
 import type { NotifyConfig } from '../notify/config.js';
 import { Notifier } from '../notify/notifier.js';
 import { createLogger } from '../runtime/logger.js';

@@ -9,7 +9,7 @@
  */
 import { loadPaths } from '../api/load.js';
 import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument } from '../api/types.js';
-import { verdictReasons } from '../engine/explain.js';
+import { verdictReasons } from '../core/explain.js';
 import { loadNotifyConfig, type NotifyConfig } from '../notify/config.js';
 import { TraceLog } from '../runtime/trace-log.js';
 import { secretsFromFiles } from '../composition/engine.js';
@@ -17,7 +17,7 @@ import type { SecretSource } from '../reconcile/ports.js';
 import type { AssayConfig } from '../runtime/config.js';
 import { analysisRunFromTemplates, templateLookup } from '../runtime/new-run.js';
 import { parseGoDuration } from '../go/duration.js';
-import { collectTemplates, flattenTemplates } from '../engine/templates.js';
+import { collectTemplates, flattenTemplates } from '../core/templates.js';
 import { EXIT_BY_PHASE, EXIT_INTERRUPTED, EXIT_USAGE } from './exit-codes.js';
 import { runAnalysisLive, verdictText } from './live-analysis.js';
 import { applyArgs, explainUnresolvedArg, indefiniteMessage, indefiniteMetrics, overridePrometheus, unknownArgs } from './run-guards.js';

@@ -4,8 +4,8 @@
  * files describe and the flags, returns a changed copy or a usage message.
  */
 import type { AnalysisRun, Argument, Metric } from '../api/types.js';
-import { argsWithoutSecrets, resolveMetricArgs } from '../engine/args.js';
-import { effectiveCount } from '../engine/metric-spec.js';
+import { argsWithoutSecrets, resolveMetricArgs } from '../core/args.js';
+import { effectiveCount } from '../core/metric-spec.js';
 
 type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -8,7 +8,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { AnalysisRun } from '../api/types.js';
-import type { AnalysisEvent } from '../engine/assess.js';
+import type { AnalysisEvent } from '../core/assess.js';
 import { isCompleted } from '../api/phase.js';
 import { errorText } from '../kube/api-errors.js';
 import type { KubeRunStore } from '../kube/kube-run-store.js';
@@ -18,7 +18,7 @@ import type { AssayConfig } from '../runtime/config.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { TraceLog } from '../runtime/trace-log.js';
-import { measurementEvents, verdictEvents } from '../engine/explain.js';
+import { measurementEvents, verdictEvents } from '../core/explain.js';
 
 export interface ControllerOptions {
   config: AssayConfig;

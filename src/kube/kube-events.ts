@@ -5,8 +5,8 @@
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { AnalysisRun } from '../api/types.js';
-import type { AnalysisEvent } from '../engine/assess.js';
-import { formatTime } from '../engine/time.js';
+import type { AnalysisEvent } from '../core/assess.js';
+import { formatTime } from '../core/time.js';
 
 export class KubeEventRecorder {
   private readonly api: CoreV1Api;

@@ -6,7 +6,7 @@
  */
 import { CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { AnalysisTemplate } from '../api/types.js';
-import type { TemplateLookup } from '../engine/templates.js';
+import type { TemplateLookup } from '../core/templates.js';
 import { keepInformerRunning, unsynced, type KeptInformer } from './informer-restart.js';
 
 const GROUP = 'argoproj.io';

@@ -8,7 +8,7 @@
  */
 import type { AnalysisTemplateSpec, Argument, Metric } from '../api/types.js';
 import { checkCondition } from '../conditions/index.js';
-import { goRegexpMatch, goRegexpValid } from '../engine/rules.js';
+import { goRegexpMatch, goRegexpValid } from '../core/rules.js';
 import { formatPath } from '../api/schema/issues.js';
 import { lintJobMetric } from './job-spec.js';
 import { lintPluginSources } from './plugin-sources.js';

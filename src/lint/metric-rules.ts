@@ -8,7 +8,7 @@
 import type { Metric } from '../api/types.js';
 import { goAtoi } from '../go/format.js';
 import { parseGoDuration } from '../go/duration.js';
-import { providerKeysOf } from '../engine/metric-spec.js';
+import { providerKeysOf } from '../core/metric-spec.js';
 import { hasTag, isRecord, TAG } from './problem.js';
 
 /** Arg values by name: a string when known, `undefined` when supplied but unknown (secret, fieldRef). */

@@ -6,7 +6,7 @@
  * list of runnable providers changes in one place.
  */
 import type { Metric } from '../api/types.js';
-import { providerKeysOf } from '../engine/metric-spec.js';
+import { providerKeysOf } from '../core/metric-spec.js';
 import { pluginMetricMessage, pluginNameOf } from '../metric/plugin-metrics.js';
 import { pluginProviders } from '../runtime/plugin-providers.js';
 

@@ -11,7 +11,7 @@ import { formatPath } from '../api/schema/issues.js';
 import type { AnalysisTemplateSpec, Argument, Metric } from '../api/types.js';
 import { lintMetric, ownArgValues } from './analysis-spec.js';
 import { substitute, termination } from './metric-rules.js';
-import { goRegexpMatch, goRegexpValid } from '../engine/rules.js';
+import { goRegexpMatch, goRegexpValid } from '../core/rules.js';
 import { closest, Problems, type LintDoc } from './problem.js';
 import { collectUsages, type TemplateRef, type Usage } from './rollout-usages.js';
 

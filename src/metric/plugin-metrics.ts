@@ -4,7 +4,7 @@
  * for what it is, the same way by `assay lint` (a warning) and at run time (an Error measurement).
  */
 
-/** `plugin/<name>` provider keys (engine/metric-spec.ts) → the plugin's name, else undefined. */
+/** `plugin/<name>` provider keys (core/metric-spec.ts) → the plugin's name, else undefined. */
 export function pluginNameOf(providerKey: string): string | undefined {
   return providerKey.startsWith('plugin/') ? providerKey.slice('plugin/'.length) : undefined;
 }

@@ -5,7 +5,7 @@
  * logged and counted, never thrown into a tick.
  */
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import type { MeasurementTrace } from '../engine/trace.js';
+import type { MeasurementTrace } from '../core/trace.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Counter, MetricsRegistry } from '../observability/metrics-registry.js';
 import type { NotifyConfig } from './config.js';

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
-import { decisiveTrace, explainRun, verdictReasons } from '../engine/explain.js';
-import { measurementWhy, type MeasurementTrace } from '../engine/trace.js';
+import { decisiveTrace, explainRun, verdictReasons } from '../core/explain.js';
+import { measurementWhy, type MeasurementTrace } from '../core/trace.js';
 import type { NotifyConfig, NotifyEvent, Route } from './config.js';
 
 const SCHEMA_VERSION = 'assay.notification/v1';

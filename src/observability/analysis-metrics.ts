@@ -6,7 +6,7 @@
  */
 import type { AnalysisRun, AnalysisTemplate, Metric } from '../api/types.js';
 import type { Phase } from '../api/phase.js';
-import { dryRunMetrics } from '../engine/rules.js';
+import { dryRunMetrics } from '../core/rules.js';
 import { renderGauge } from './metrics-registry.js';
 
 /** Argo's `metricproviders.Type()`: the first provider set, in Argo's order, by its type name. */

@@ -10,7 +10,7 @@
  */
 import type { AnalysisRun, Measurement } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
-import { numericOf } from '../engine/trace.js';
+import { numericOf } from '../core/trace.js';
 import { renderGauge } from './metrics-registry.js';
 import { metricType } from './analysis-metrics.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Measurement, Metric } from '../api/types.js';
 import type { Observation } from '../metric/provider.js';
-import type { Instant } from '../engine/time.js';
+import type { Instant } from '../core/time.js';
 
 export type MeasureMode = 'measure' | 'resume' | 'terminate';
 

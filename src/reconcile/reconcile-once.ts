@@ -3,12 +3,12 @@
  * -> finish (pure). It touches the outside world only through the ports it is given.
  */
 import type { Measurement } from '../api/types.js';
-import type { AnalysisEvent } from '../engine/assess.js';
-import { judgeObservation } from '../engine/judge.js';
-import type { MeasurementTrace } from '../engine/trace.js';
-import { failRun, finishReconcile, planReconcile, resolveTaskMetrics, type TaskOutcome } from '../engine/reconcile.js';
-import { resultNamed, type RunState } from '../engine/run-state.js';
-import type { Clock, Instant } from '../engine/time.js';
+import type { AnalysisEvent } from '../core/assess.js';
+import { judgeObservation } from '../core/judge.js';
+import type { MeasurementTrace } from '../core/trace.js';
+import { failRun, finishReconcile, planReconcile, resolveTaskMetrics, type TaskOutcome } from '../core/reconcile.js';
+import { resultNamed, type RunState } from '../core/run-state.js';
+import type { Clock, Instant } from '../core/time.js';
 import type { Measurer, SecretSource } from './ports.js';
 
 export interface ReconcileDeps {

@@ -8,12 +8,12 @@
  */
 import type { AnalysisRun, AnalysisRunSpec, Metric } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
-import type { AnalysisEvent } from '../engine/assess.js';
-import { settledUntilNext } from '../engine/reconcile.js';
-import { decodeRun, encodeRun, planSpec } from '../engine/run-codec.js';
-import type { SpecPlan } from '../engine/run-state.js';
-import type { Instant } from '../engine/time.js';
-import type { MeasurementTrace } from '../engine/trace.js';
+import type { AnalysisEvent } from '../core/assess.js';
+import { settledUntilNext } from '../core/reconcile.js';
+import { decodeRun, encodeRun, planSpec } from '../core/run-codec.js';
+import type { SpecPlan } from '../core/run-state.js';
+import type { Instant } from '../core/time.js';
+import type { MeasurementTrace } from '../core/trace.js';
 import { reconcileOnce, type JudgedMeasurement, type ReconcileDeps } from './reconcile-once.js';
 
 export interface SettleDeps extends ReconcileDeps {

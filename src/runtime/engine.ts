@@ -6,15 +6,15 @@
  */
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
 import { isCompleted } from '../api/phase.js';
-import type { AnalysisEvent } from '../engine/assess.js';
-import { failStoredRun } from '../engine/reconcile.js';
-import { ttlDeleteAt } from '../engine/ttl.js';
-import type { MeasurementTrace } from '../engine/trace.js';
-import { retentionLimit, retentionMetrics } from '../engine/rules.js';
+import type { AnalysisEvent } from '../core/assess.js';
+import { failStoredRun } from '../core/reconcile.js';
+import { ttlDeleteAt } from '../core/ttl.js';
+import type { MeasurementTrace } from '../core/trace.js';
+import { retentionLimit, retentionMetrics } from '../core/rules.js';
 import { settle, type SettleDeps } from '../reconcile/settle.js';
 import { SpecPlans } from '../reconcile/settle.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
-import type { Clock } from '../engine/time.js';
+import type { Clock } from '../core/time.js';
 import type { Scheduler, TickResult } from '../scheduler/scheduler.js';
 import { CorruptRunError, runKey, type RunKey, type RunStore } from '../store/run-store.js';
 
@@ -26,7 +26,7 @@ const MAX_RECONCILES_PER_TICK = 10;
  * before the run is quarantined: set to Error instead of being evaluated into a crash loop.
  * A single kill mid-tick (a deploy, an OOM elsewhere) is normal and costs nothing.
  */
-export const MAX_UNFINISHED_TICKS = 3;
+const MAX_UNFINISHED_TICKS = 3;
 
 export interface EngineListener {
   /** A run's status was written (after every change). */

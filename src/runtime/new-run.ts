@@ -1,16 +1,16 @@
 /**
  * Building a new AnalysisRun from template references, as a Rollout does: shared by `assay run`
  * (templates from files) and `assay serve` (templates from a GitOps checkout). The resolution
- * itself is Argo's (engine/templates.ts); this adds the lookup over a loaded set and the manifest
+ * itself is Argo's (core/templates.ts); this adds the lookup over a loaded set and the manifest
  * around the spec.
  */
 import { randomInt } from 'node:crypto';
 import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument, DryRun, MeasurementRetention } from '../api/types.js';
 import { API_VERSION } from '../api/types.js';
-import type { Resolved } from '../engine/args.js';
-import { analysisRunSpecFromTemplates, type TemplateLookup } from '../engine/templates.js';
+import type { Resolved } from '../core/args.js';
+import { analysisRunSpecFromTemplates, type TemplateLookup } from '../core/templates.js';
 
-export { templateLookup, type LookupOptions } from '../engine/templates.js';
+export { templateLookup, type LookupOptions } from '../core/templates.js';
 
 interface NewRunRequest {
   namespace: string;

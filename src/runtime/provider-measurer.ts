@@ -4,11 +4,11 @@
  * has a bug; the exception becomes an Error measurement with code Internal, never a crash.
  */
 import type { Metric } from '../api/types.js';
-import { providerKeysOf } from '../engine/metric-spec.js';
+import { providerKeysOf } from '../core/metric-spec.js';
 import { pluginMetricMessage, pluginNameOf } from '../metric/plugin-metrics.js';
 import type { MeasureContext, MetricProvider, Observation, PriorMeasurement, ProviderEnv, ProviderSecrets } from '../metric/provider.js';
-import { parseTime } from '../engine/time.js';
-import { redact } from '../engine/args.js';
+import { parseTime } from '../core/time.js';
+import { redact } from '../core/args.js';
 import { providerBlockOf } from './provider-block.js';
 import type { MeasureRequest, MeasureResponse, Measurer } from '../reconcile/ports.js';
 import { AddressLimiter, DEFAULT_PER_ADDRESS_CONCURRENCY } from './address-limiter.js';
@@ -35,7 +35,7 @@ export interface ProviderMeasurerOptions {
 }
 
 /** The default engine-level ceiling on one measurement (ASSAY_MAX_MEASUREMENT_SECONDS). */
-export const DEFAULT_MAX_MEASUREMENT_MS = 5 * 60_000;
+const DEFAULT_MAX_MEASUREMENT_MS = 5 * 60_000;
 
 export class ProviderMeasurer implements Measurer {
   private readonly byKey = new Map<string, MetricProvider<unknown>>();

@@ -5,8 +5,8 @@
  * explanation, never state the engine reads back: losing it (a restart) loses no verdict.
  */
 import type { AnalysisRun } from '../api/types.js';
-import { retentionLimit, retentionMetrics } from '../engine/rules.js';
-import type { MeasurementTrace } from '../engine/trace.js';
+import { retentionLimit, retentionMetrics } from '../core/rules.js';
+import type { MeasurementTrace } from '../core/trace.js';
 import type { RunKey } from '../store/run-store.js';
 
 interface RunTraces {

@@ -2,7 +2,7 @@
  * Time source for the embedded scheduler. Injected so tests can drive time by hand
  * (test/support/clock.ts) instead of sleeping.
  */
-import type { Clock, Instant } from '../engine/time.js';
+import type { Clock, Instant } from '../core/time.js';
 
 /** The clock with timers: what the embedded scheduler needs beyond reading the time. */
 export interface TimerClock extends Clock {

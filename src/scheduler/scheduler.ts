@@ -15,7 +15,7 @@
  * What no adapter gives: exactly-once execution. A crash re-runs a tick, so handlers must be
  * idempotent (design habit 9).
  */
-import type { Instant } from '../engine/time.js';
+import type { Instant } from '../core/time.js';
 
 export type { Instant };
 

@@ -11,7 +11,7 @@
  */
 import { isCompleted } from '../api/phase.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import type { AnalysisEvent } from '../engine/assess.js';
+import type { AnalysisEvent } from '../core/assess.js';
 import type { RunKey, RunStore, StoreChange } from '../store/run-store.js';
 
 interface StatusMessage {

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { validateResource } from '../api/load.js';
 import { formatPath, toProblems } from '../api/schema.js';
 import type { AnalysisRun } from '../api/types.js';
-import type { TemplateLookup } from '../engine/templates.js';
+import type { TemplateLookup } from '../core/templates.js';
 import { analysisRunFromTemplates, generateRunName } from '../runtime/new-run.js';
 import { ApiError } from './http.js';
 

@@ -11,7 +11,7 @@
 import type { LoadError } from '../api/load.js';
 import { loadPaths } from '../api/load.js';
 import type { AnalysisTemplate } from '../api/types.js';
-import type { TemplateLookup } from '../engine/templates.js';
+import type { TemplateLookup } from '../core/templates.js';
 import { templateLookup } from '../runtime/new-run.js';
 import { metricType } from '../observability/analysis-metrics.js';
 

@@ -4,10 +4,10 @@
  * and the trace of each kept measurement. Argo's status is unchanged; this is served beside it.
  */
 import type { AnalysisRun } from '../api/types.js';
-import { explainRun, verdictReasons } from '../engine/explain.js';
-import { measurementWhy, type MeasurementTrace, type MetricDecision } from '../engine/trace.js';
+import { explainRun, verdictReasons } from '../core/explain.js';
+import { measurementWhy, type MeasurementTrace, type MetricDecision } from '../core/trace.js';
 import type { TraceLog } from '../runtime/trace-log.js';
-import { argsWithoutSecrets, resolveMetrics } from '../engine/args.js';
+import { argsWithoutSecrets, resolveMetrics } from '../core/args.js';
 import { thresholdsOf, type Threshold } from './thresholds.js';
 import type { RunStore } from '../store/run-store.js';
 import { keyFromPath } from './api.js';

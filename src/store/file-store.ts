@@ -19,7 +19,7 @@ import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'nod
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import { formatTime } from '../engine/time.js';
+import { formatTime } from '../core/time.js';
 import { keyGuess, SPEC, STATUS, stemOf, stemOfFile, TICK, TMP, tmpPath } from './file-names.js';
 import { checkStoredRun, checkStoredStatus, CorruptRunError, RunExistsError, runKey, type RunKey, type RunStore, type StoreChange } from './run-store.js';
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { analysisRunSchema, analysisRunStatusSchema, formatPath, toProblems } from '../api/schema.js';
 import type { AnalysisRun, AnalysisRunStatus } from '../api/types.js';
-import { formatTime } from '../engine/time.js';
+import { formatTime } from '../core/time.js';
 
 /** `namespace/name`. */
 export type RunKey = string;

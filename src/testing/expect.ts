@@ -4,7 +4,7 @@
  */
 import type { AnalysisRun, MetricResult, RunSummary } from '../api/types.js';
 import { parseGoDuration, formatGoDuration } from '../go/duration.js';
-import { parseTime } from '../engine/time.js';
+import { parseTime } from '../core/time.js';
 import type { AnalysisTest } from './test-file.js';
 
 export interface Failure {

@@ -5,7 +5,7 @@
  * Inconclusive, Kayenta leaves it running).
  */
 import type { Metric } from '../api/types.js';
-import { providerKeysOf } from '../engine/metric-spec.js';
+import { providerKeysOf } from '../core/metric-spec.js';
 import { parseGoDuration } from '../go/duration.js';
 import type { MeasureContext, MetricProvider, Observation } from '../metric/provider.js';
 import { providerBlockOf } from '../runtime/provider-block.js';

@@ -9,8 +9,8 @@ import type { JudgedMeasurement } from '../reconcile/reconcile-once.js';
 import type { Measurer, SecretSource } from '../reconcile/ports.js';
 import { settle } from '../reconcile/settle.js';
 import { SpecPlans } from '../reconcile/settle.js';
-import type { Clock, Instant } from '../engine/time.js';
-import type { MeasurementTrace } from '../engine/trace.js';
+import type { Clock, Instant } from '../core/time.js';
+import type { MeasurementTrace } from '../core/trace.js';
 
 /** Reconciles at one instant before assay concludes the engine is looping. */
 const MAX_SAME_INSTANT = 100;

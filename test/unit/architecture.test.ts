@@ -1,5 +1,5 @@
 /**
- * The shape rules of the code base, checked: no import cycles, a pure core (src/engine,
+ * The shape rules of the code base, checked: no import cycles, a pure core (src/core,
  * src/conditions, src/go) that imports no I/O, reads no clock and logs nothing (nor anything of
  * the shell: runtime, scheduler, store, kube, server), a settle loop (src/reconcile) that reaches
  * the world only through its ports, providers that see only their contract, and one composition
@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { findCycles, importGraph, sourceFiles } from '../../scripts/check-cycles.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const PURE = ['src/engine', 'src/conditions', 'src/go'];
-const ALLOWED_FROM_PURE = ['src/api', 'src/engine', 'src/conditions', 'src/go', 'src/metric/provider.ts'];
+const PURE = ['src/core', 'src/conditions', 'src/go'];
+const ALLOWED_FROM_PURE = ['src/api', 'src/core', 'src/conditions', 'src/go', 'src/metric/provider.ts'];
 /** Loads re2js on first use with createRequire: code loading, not I/O a decision depends on. */
 const LAZY_LOADER = 'src/go/regexp.ts';
 
@@ -51,7 +51,7 @@ describe('architecture', () => {
   it('keeps the settle loop (src/reconcile) on its ports: no adapters, stores, schedulers or I/O', () => {
     // The live engine, `assay test` and `assay backtest` all settle runs through src/reconcile;
     // each brings its own measurer, secrets and clock, so the loop may not reach for any of them.
-    const ALLOWED = ['src/api', 'src/engine', 'src/reconcile', 'src/metric/provider.ts'];
+    const ALLOWED = ['src/api', 'src/core', 'src/reconcile', 'src/metric/provider.ts'];
     const problems: string[] = [];
     for (const file of sourceFiles(join(root, 'src/reconcile')) as string[]) {
       const rel = relative(root, file);

@@ -10,7 +10,7 @@ import type { AnalysisRun } from '../../../src/api/types.js';
 import { isCompleted } from '../../../src/api/phase.js';
 import { startController } from '../../../src/composition/cluster.js';
 import type { Controller, ControllerOptions } from '../../../src/controller/controller.js';
-import { analysisRunSpecFromTemplates } from '../../../src/engine/templates.js';
+import { analysisRunSpecFromTemplates } from '../../../src/core/templates.js';
 import { startFakeKube, type FakeKube } from '../../support/fake-kube/index.js';
 import { sendJson, startHttpServer, type TestHttpServer } from '../../support/http-server.js';
 

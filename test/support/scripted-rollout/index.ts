@@ -43,7 +43,7 @@ import {
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import type { AnalysisRun, AnalysisTemplate, AnalysisTemplateRef, Argument, DryRun, MeasurementRetention } from '../../../src/api/types.js';
-import { analysisRunSpecFromTemplates, type TemplateLookup } from '../../../src/engine/templates.js';
+import { analysisRunSpecFromTemplates, type TemplateLookup } from '../../../src/core/templates.js';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';

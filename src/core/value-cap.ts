@@ -13,11 +13,11 @@ import type { Measurement } from '../api/types.js';
 /** `measurement.value` (the displayed result). */
 export const MAX_VALUE_BYTES = 4 * 1024;
 /** `measurement.message` (errors quote the condition, itself up to 10,000 characters). */
-export const MAX_MESSAGE_BYTES = 16 * 1024;
+const MAX_MESSAGE_BYTES = 16 * 1024;
 /** Each `measurement.metadata` / `metricResult.metadata` value. */
-export const MAX_METADATA_VALUE_BYTES = 4 * 1024;
+const MAX_METADATA_VALUE_BYTES = 4 * 1024;
 /** Metadata entries kept per measurement (the rest are dropped and counted). */
-export const MAX_METADATA_ENTRIES = 32;
+const MAX_METADATA_ENTRIES = 32;
 
 /** `text` within `maxBytes` of UTF-8 (plus the marker), cut at a character boundary. */
 export function capText(text: string, maxBytes: number): string {

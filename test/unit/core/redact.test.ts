@@ -3,10 +3,10 @@
  * leave nothing behind, and text without secrets is untouched.
  */
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../../src/engine/args.js';
-import { MASK, redactSecrets } from '../../../src/engine/redact.js';
+import { redact } from '../../../src/core/args.js';
+import { MASK, redactSecrets } from '../../../src/core/redact.js';
 import { goQuote } from '../../../src/go/format.js';
-import { capText, MAX_VALUE_BYTES, capMeasurement } from '../../../src/engine/value-cap.js';
+import { capText, MAX_VALUE_BYTES, capMeasurement } from '../../../src/core/value-cap.js';
 
 describe('redactSecrets', () => {
   const cases: Array<[string, string]> = [

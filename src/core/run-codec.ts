@@ -139,7 +139,7 @@ const RESULT_FIELDS = [
 type Counter = 'count' | 'successful' | 'failed' | 'inconclusive' | 'error' | 'consecutiveError' | 'consecutiveSuccess';
 
 /** The status to write for `state`. */
-export function encodeStatus(state: RunState): AnalysisRunStatus {
+function encodeStatus(state: RunState): AnalysisRunStatus {
   const prior = state.source.status;
   let metricResults: MetricResult[] | undefined;
   if (state.results.length > 0) metricResults = state.results.map(encodeResult);

@@ -23,8 +23,3 @@ export function ttlDeleteAt(run: AnalysisRun): Instant | undefined {
   if (seconds === undefined) return undefined;
   return completedAt + (seconds + 1) * 1000;
 }
-
-export function ttlExpired(run: AnalysisRun, now: Instant): boolean {
-  const at = ttlDeleteAt(run);
-  return at !== undefined && now >= at;
-}

@@ -66,7 +66,7 @@ export interface MetricDecision {
 export const MAX_RAW_LENGTH = 2000;
 
 /** `result[0] >= 0.95 is false`, `... could not be evaluated: <error>`. */
-export function conditionText(c: ConditionTrace): string {
+function conditionText(c: ConditionTrace): string {
   if (c.outcome === 'error') return `${c.kind} ${c.expression} could not be evaluated: ${c.error ?? 'unknown error'}`;
   return `${c.kind} ${c.expression} is ${c.outcome}`;
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRun, Metric, MetricResult } from '../../../src/api/types.js';
-import { decodeRun } from '../../../src/engine/run-codec.js';
-import type { MetricPlan, RunState } from '../../../src/engine/run-state.js';
-import { dueTasks as dueTasksOf, nextReconcileAt as nextReconcileAtOf } from '../../../src/engine/schedule.js';
-import { planMetric } from '../../../src/engine/run-codec.js';
+import { decodeRun } from '../../../src/core/run-codec.js';
+import type { MetricPlan, RunState } from '../../../src/core/run-state.js';
+import { dueTasks as dueTasksOf, nextReconcileAt as nextReconcileAtOf } from '../../../src/core/schedule.js';
+import { planMetric } from '../../../src/core/run-codec.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const at = (s: number) => new Date(T0 + s * 1000).toISOString().replace('.000Z', 'Z');

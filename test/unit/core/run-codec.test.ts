@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRun, Metric } from '../../../src/api/types.js';
-import { judgeObservation } from '../../../src/engine/judge.js';
-import { finishReconcile, planReconcile } from '../../../src/engine/reconcile.js';
-import { decodeRun, encodeRun, planSpec } from '../../../src/engine/run-codec.js';
+import { judgeObservation } from '../../../src/core/judge.js';
+import { finishReconcile, planReconcile } from '../../../src/core/reconcile.js';
+import { decodeRun, encodeRun, planSpec } from '../../../src/core/run-codec.js';
 import { checkStoredRun } from '../../../src/store/run-store.js';
 
 const T0 = Date.UTC(2026, 0, 1);

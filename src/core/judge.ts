@@ -12,7 +12,7 @@ import { MAX_RAW_LENGTH, numericOf, type ConditionTrace, type MeasurementTrace }
 export type JudgedPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
 
 /** Argo treats nil, nil pointers/slices and empty slices as "no data". */
-export function isNilOrEmpty(result: unknown): boolean {
+function isNilOrEmpty(result: unknown): boolean {
   return result === null || result === undefined || (Array.isArray(result) && result.length === 0);
 }
 
@@ -23,17 +23,11 @@ function formatEvalError(kind: string, condition: string, result: unknown, error
   return `could not evaluate ${kind} ${goQuote(condition)}: ${error}`;
 }
 
-/** Argo's EvaluateResult. */
-export function evaluateResult(result: unknown, metric: Metric, now: Instant): { phase: JudgedPhase; message?: string } {
-  const judged = evaluateResultTraced(result, metric, now);
-  return judged.message === undefined ? { phase: judged.phase } : { phase: judged.phase, message: judged.message };
-}
-
 /**
  * Argo's EvaluateResult, also returning each condition evaluated with its outcome (the trace).
  * Like Argo, a successCondition that cannot be evaluated stops before the failureCondition.
  */
-export function evaluateResultTraced(
+function evaluateResultTraced(
   result: unknown,
   metric: Metric,
   now: Instant,

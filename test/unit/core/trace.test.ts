@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRun, Metric } from '../../../src/api/types.js';
-import { explainMetric, measurementEvents, verdictReasons } from '../../../src/engine/explain.js';
-import { judgeObservation } from '../../../src/engine/judge.js';
-import { finishReconcile, planReconcile } from '../../../src/engine/reconcile.js';
-import { decodeRun } from '../../../src/engine/run-codec.js';
-import { planSpec } from '../../../src/engine/run-codec.js';
-import { measurementWhy } from '../../../src/engine/trace.js';
+import { explainMetric, measurementEvents, verdictReasons } from '../../../src/core/explain.js';
+import { judgeObservation } from '../../../src/core/judge.js';
+import { finishReconcile, planReconcile } from '../../../src/core/reconcile.js';
+import { decodeRun } from '../../../src/core/run-codec.js';
+import { planSpec } from '../../../src/core/run-codec.js';
+import { measurementWhy } from '../../../src/core/trace.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const metric: Metric = {

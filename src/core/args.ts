@@ -11,7 +11,7 @@ import { redactSecrets } from './redact.js';
 export type Resolved<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** The value that stands in for secret args when metrics are resolved without secrets. */
-export const SECRET_PLACEHOLDER = 'temp-for-secret';
+const SECRET_PLACEHOLDER = 'temp-for-secret';
 
 const METRIC_FIELDS: readonly (keyof Metric)[] = [
   'name',

@@ -71,12 +71,6 @@ export function explainRun(run: AnalysisRun): MetricDecision[] {
   });
 }
 
-/** The metric whose decision Argo's run message names (the worst non-dry-run metric), if any. */
-export function decidingMetric(run: AnalysisRun): string | undefined {
-  const match = /^Metric "([^"]+)" assessed /.exec(run.status?.message ?? '');
-  return match?.[1];
-}
-
 const PHASE_OF_COUNTER: Record<string, string> = { failed: 'Failed', inconclusive: 'Inconclusive', consecutiveErrors: 'Error' };
 
 /** The measurement that best shows a decision: the last one of the counter's phase, else the last. */

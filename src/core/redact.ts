@@ -25,7 +25,7 @@ function tryEncode(f: () => string): string | undefined {
 const lowerHex = (s: string): string => s.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
 
 /** The forms of one secret that output can contain, longest first. */
-export function secretVariants(secret: string): readonly string[] {
+function secretVariants(secret: string): readonly string[] {
   let out = variantCache.get(secret);
   if (out !== undefined) return out;
   const forms = new Set<string>([secret]);
@@ -91,18 +91,4 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   }
   out += text.slice(pos, cur![0]) + MASK + text.slice(cur![1]);
   return out;
-}
-
-/** Every string inside a JSON-like value redacted (for documents written or streamed whole). */
-export function redactDeep<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return redactSecrets(v, secrets);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, walk(x)]));
-    }
-    return v;
-  };
-  return walk(value) as T;
 }

@@ -136,7 +136,7 @@ function concatUnique<T extends { metricName: string }>(lists: T[][], label: str
  * Argo's MergeArgs: only template-declared args survive; an incoming value (or valueFrom)
  * overrides; every remaining arg must have a value or valueFrom.
  */
-export function mergeArgs(incoming: readonly Argument[], templateArgs: readonly Argument[]): Resolved<Argument[]> {
+function mergeArgs(incoming: readonly Argument[], templateArgs: readonly Argument[]): Resolved<Argument[]> {
   const merged = templateArgs.map((a) => ({ ...a }));
   for (const arg of incoming) {
     const target = merged.find((a) => a.name === arg.name);

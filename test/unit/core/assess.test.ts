@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Metric, MetricResult } from '../../../src/api/types.js';
-import { assessLimits as assessLimitsOf, assessMetricStatus as assessMetricStatusOf } from '../../../src/engine/assess.js';
-import { limitsOf } from '../../../src/engine/metric-spec.js';
-import { decodeRun } from '../../../src/engine/run-codec.js';
+import { assessLimits as assessLimitsOf, assessMetricStatus as assessMetricStatusOf } from '../../../src/core/assess.js';
+import { limitsOf } from '../../../src/core/metric-spec.js';
+import { decodeRun } from '../../../src/core/run-codec.js';
 
 // The core reads limits decoded from the metric and the result decoded from status.
 const decodedResult = (r: MetricResult) =>

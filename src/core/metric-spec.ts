@@ -6,7 +6,7 @@ import type { IntOrString, Metric } from '../api/types.js';
 import { goAtoi } from '../go/format.js';
 
 /** Argo's DefaultConsecutiveErrorLimit. */
-export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 /** Argo's DefaultErrorRetryInterval: after an Error measurement, and when no interval is set. */
 export const ERROR_RETRY_INTERVAL_MS = 10_000;
 /** Argo's DefaultMeasurementHistoryLimit. */
@@ -33,19 +33,15 @@ export function effectiveCount(metric: Metric): number | undefined {
   return count;
 }
 
-export function failureLimitOf(metric: Metric): number {
-  return optInt(metric.failureLimit) ?? 0;
-}
-
-export function inconclusiveLimitOf(metric: Metric): number {
+function inconclusiveLimitOf(metric: Metric): number {
   return optInt(metric.inconclusiveLimit) ?? 0;
 }
 
-export function consecutiveErrorLimitOf(metric: Metric): number {
+function consecutiveErrorLimitOf(metric: Metric): number {
   return optInt(metric.consecutiveErrorLimit) ?? DEFAULT_CONSECUTIVE_ERROR_LIMIT;
 }
 
-export function consecutiveSuccessLimitOf(metric: Metric): number {
+function consecutiveSuccessLimitOf(metric: Metric): number {
   return optInt(metric.consecutiveSuccessLimit) ?? 0;
 }
 

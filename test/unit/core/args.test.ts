@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Metric } from '../../../src/api/types.js';
-import { marshalMetric, resolveMetricArgs, resolveQuotedArgs } from '../../../src/engine/args.js';
+import { marshalMetric, resolveMetricArgs, resolveQuotedArgs } from '../../../src/core/args.js';
 
 const metric = (over: Partial<Metric> = {}): Metric => ({
   name: 'success-rate',

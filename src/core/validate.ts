@@ -20,7 +20,7 @@ export function validateMetrics(metrics: readonly Metric[]): string | undefined 
   return undefined;
 }
 
-export function validateMetric(metric: Metric): string | undefined {
+function validateMetric(metric: Metric): string | undefined {
   const count = optInt(metric.count) ?? 0;
   const failureLimit = optInt(metric.failureLimit) ?? 0;
   const inconclusiveLimit = optInt(metric.inconclusiveLimit) ?? 0;
