@@ -7,8 +7,7 @@
  */
 import type { Metric } from '../api/types.js';
 import { goAtoi } from '../go/format.js';
-import { parseGoDuration } from '../go/duration.js';
-import { providerKeysOf } from '../core/metric-spec.js';
+import { metricRuleError as coreMetricRuleError, type MetricFieldReader } from '../core/validate.js';
 import { hasTag, isRecord, TAG } from './problem.js';
 
 /** Arg values by name: a string when known, `undefined` when supplied but unknown (secret, fieldRef). */
@@ -34,55 +33,23 @@ export function substitute<T>(value: T, values: ArgValues): T {
   return value;
 }
 
-const UNKNOWN = Symbol('unknown');
-type Num = number | typeof UNKNOWN;
-
-/** IntOrString.IntValue(), or UNKNOWN while a placeholder remains. Absent fields take `dflt`. */
-function intOf(v: unknown, dflt: number): Num {
-  if (v === undefined || v === null) return dflt;
-  if (typeof v === 'number') return Math.trunc(v);
-  if (typeof v === 'string') return hasTag(v) ? UNKNOWN : goAtoi(v);
-  return UNKNOWN;
-}
-
-const known = (...xs: Num[]): boolean => xs.every((x) => x !== UNKNOWN);
+/**
+ * Argo's rules on a metric whose placeholders may be partly known (src/core/validate.ts): a field
+ * still holding `{{args.x}}` is unknown, and the rules that need it are skipped.
+ */
+const PARTLY_KNOWN: MetricFieldReader = {
+  int(value, absent) {
+    if (value === undefined || value === null) return absent;
+    if (typeof value === 'number') return Math.trunc(value);
+    if (typeof value === 'string') return hasTag(value) ? undefined : goAtoi(value);
+    return undefined;
+  },
+  duration: (value) => (typeof value === 'string' && value !== '' && !hasTag(value) ? value : undefined),
+};
 
 /** The first rule of Argo's ValidateMetric the metric breaks, judged on known values only. */
 export function metricRuleError(metric: Metric): string | undefined {
-  const count = intOf(metric.count, 0);
-  const fl = intOf(metric.failureLimit, 0);
-  const il = intOf(metric.inconclusiveLimit, 0);
-  const csl = intOf(metric.consecutiveSuccessLimit, 0);
-  const cel = metric.consecutiveErrorLimit === undefined ? 0 : intOf(metric.consecutiveErrorLimit, 0);
-
-  if (known(csl) && (csl as number) < 0) return 'consecutiveSuccessLimit must be >= 0';
-  if (known(fl) && (fl as number) < -1) return 'failureLimit must be >= 0, or -1 to be disabled';
-  if (known(csl, fl) && csl === 0 && fl === -1) return 'failureLimit and consecutiveSuccessLimit cannot both be disabled';
-  if (known(il) && (il as number) < 0) return 'inconclusiveLimit must be >= 0';
-  if (known(cel) && (cel as number) < 0) return 'consecutiveErrorLimit must be >= 0';
-  if (known(count) && (count as number) > 0) {
-    const c = count as number;
-    if (known(csl, fl)) {
-      const [s, f] = [csl as number, fl as number];
-      if (s >= 0 && f >= 0 && c < f + s) {
-        return `count (${c}) must be >= failureLimit + consecutiveSuccessLimit (${f} + ${s}) if both >= 0`;
-      } else if (s >= 0 && f < 0 && c < s) return 'count must be >= consecutiveSuccessLimit';
-    }
-    if (known(il) && c < (il as number)) return 'count must be >= inconclusiveLimit';
-  }
-  if (known(count) && (count as number) > 1 && !metric.interval) return 'interval must be specified when count > 1';
-  if (typeof metric.interval === 'string' && metric.interval !== '' && !hasTag(metric.interval)) {
-    const d = parseGoDuration(metric.interval);
-    if (!d.ok) return `invalid interval string: ${d.error}`;
-  }
-  if (typeof metric.initialDelay === 'string' && metric.initialDelay !== '' && !hasTag(metric.initialDelay)) {
-    const d = parseGoDuration(metric.initialDelay);
-    if (!d.ok) return `invalid startDelay string: ${d.error}`;
-  }
-  const providers = providerKeysOf(metric).length;
-  if (providers === 0) return 'no provider specified';
-  if (providers > 1) return 'multiple providers specified';
-  return undefined;
+  return coreMetricRuleError(metric, PARTLY_KNOWN);
 }
 
 type Termination =
