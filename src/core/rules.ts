@@ -3,29 +3,26 @@
  * (regexp.MatchString). An invalid pattern matches nothing, so its rule "didn't match".
  * re2js gives Go's RE2 syntax and linear-time matching.
  */
-import { compileGoRegexp, type GoRegexp } from '../go/regexp.js';
 import type { DryRun, MeasurementRetention, Metric } from '../api/types.js';
+import { compileRegexp } from '../conditions/cache.js';
 import { DEFAULT_MEASUREMENT_HISTORY_LIMIT } from './metric-spec.js';
 
-const cache = new Map<string, GoRegexp | null>();
+// One bounded cache of compiled patterns serves these rules and the conditions' `matches`
+// (conditions/cache.ts); compileRegexp throws Go's parse error for an invalid pattern.
 
 export function goRegexpMatch(pattern: string, text: string): boolean {
-  let re = cache.get(pattern);
-  if (re === undefined) {
-    try {
-      re = compileGoRegexp(pattern);
-    } catch {
-      re = null;
-    }
-    if (cache.size > 1000) cache.clear();
-    cache.set(pattern, re);
+  let re;
+  try {
+    re = compileRegexp(pattern);
+  } catch {
+    return false;
   }
-  return re !== null && re.matcher(text).find();
+  return re.matcher(text).find();
 }
 
 export function goRegexpValid(pattern: string): string | undefined {
   try {
-    compileGoRegexp(pattern);
+    compileRegexp(pattern);
     return undefined;
   } catch (err) {
     return (err as Error).message;
